@@ -1,0 +1,69 @@
+"""Hook: check all data and pages before the build writes anything; add each
+page's furniture (sources line and footnotes, related pages, aliases, glossary
+tooltips) and render the glossary, sources and case-table markers.
+
+Must stay the first hook in mkdocs.yml: it prepares what the others use.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import _setup  # noqa: F401  (puts hooks/ on sys.path)
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import get_plugin_logger
+
+from kb import build as kb_build
+from kb import content
+from kb.errors import DataError
+from kb.markers import replace_markers
+from kb.permalinks import redirect_map
+
+log = get_plugin_logger(__name__)
+
+
+def on_config(config, **_):
+    kb_build.forget()  # nothing survives between rebuilds of `mkdocs serve`
+    root = Path(config.config_file_path).parent
+    redirects = config.plugins.get("redirects")
+    if redirects is not None:
+        try:
+            maps = redirect_map(root / "data", Path(config.docs_dir))
+        except DataError as error:
+            raise PluginError(str(error)) from None
+        redirects.config["redirect_maps"].update(maps)
+    return config
+
+
+def on_pre_build(*, config) -> None:
+    root = Path(config.config_file_path).parent
+    try:
+        build = kb_build.prepare(root, Path(config.docs_dir), config.nav)
+    except DataError as error:
+        raise PluginError(str(error)) from None
+    kb_build.remember(config, build)
+    log.debug("checked %d pages and the data files", len(build.pages))
+
+
+def on_page_markdown(markdown: str, *, page, config, files) -> str:
+    build = kb_build.current(config)
+    rel = page.file.src_uri
+    source = build.pages.get(rel)
+    if "<!-- kb:" in markdown:
+        markdown = replace_markers(markdown, "glossary", lambda _m: content.render_glossary(build.glossary, build.index, rel))
+        markdown = replace_markers(markdown, "sources", lambda _m: content.render_sources_page(build.sources, build.pages, build.index, rel))
+        markdown = replace_markers(markdown, "case-table", lambda _m: content.render_case_table(build.pages, build.order, build.index, rel))
+    if source is None:  # generated pages carry their own furniture
+        return markdown
+    tail = [
+        content.render_aliases(source.meta),
+        content.render_source_line(source.meta, build.sources, build.index, rel),
+        content.render_related(build.related.related(rel), build.pages, build.index, rel),
+    ]
+    tail = "\n\n".join(part for part in tail if part)
+    return (
+        markdown
+        + ("\n\n" + tail + "\n" if tail else "")
+        + content.source_footnotes(markdown, build.sources, build.index, rel)
+        + content.render_abbreviations(build.glossary)
+    )

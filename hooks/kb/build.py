@@ -1,0 +1,155 @@
+"""Load and check everything the hooks need, once per build, before any output.
+
+``prepare`` runs in ``on_pre_build``, i.e. before MkDocs cleans ``site/``: a
+bad data file or front matter stops the build with one located message and
+the previous site is left as it was.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import checklists, comparisons, content, markers, mindmap, navigator, permalinks
+from .errors import DataError
+from .pages import Page, SiteIndex, check_heading_ids, scan_docs
+from .yamlio import load_schema
+
+
+@dataclass
+class Build:
+    root: Path
+    docs_dir: Path
+    data_dir: Path
+    pages: dict[str, Page]
+    order: list[str]
+    index: SiteIndex
+    tags: dict[str, content.Tag]
+    sources: dict[str, dict]
+    glossary: list[dict]
+    related: content.RelatedIndex
+    comparisons: dict[str, comparisons.Comparison]
+    tree: navigator.Tree | None
+    mindmap: mindmap.MindMap | None
+    generated: dict[str, str] = field(default_factory=dict)  # docs-relative path -> Markdown
+
+    def titles(self) -> dict[str, str]:
+        return {rel: page.title for rel, page in self.pages.items()}
+
+
+def nav_order(nav: list | None) -> list[str]:
+    """Flatten mkdocs.yml ``nav`` into the list of page paths, in order."""
+    out: list[str] = []
+
+    def walk(item) -> None:
+        if isinstance(item, str):
+            out.append(item)
+        elif isinstance(item, dict):
+            for value in item.values():
+                walk(value)
+        elif isinstance(item, list):
+            for value in item:
+                walk(value)
+
+    walk(nav or [])
+    return out
+
+
+def prepare(root: Path, docs_dir: Path, nav: list | None) -> Build:
+    data_dir = root / "data"
+    pages = scan_docs(docs_dir)
+    order = nav_order(nav) + sorted(set(pages) - set(nav_order(nav)))
+    index = SiteIndex(pages)
+
+    tags = content.load_tags(data_dir)
+    sources = content.load_sources(data_dir)
+    page_schema = load_schema(data_dir / "schemas" / "page.schema.json")
+    for page in pages.values():
+        check_page_meta_and_ids(page, page_schema, tags, sources)
+        if checklists.is_checklist(page):
+            index.add_anchors(page.rel, checklists.item_anchors(page))
+
+    # Generated pages first, so data and pages may link to them.
+    tree = None
+    tree_file = data_dir / "decision_tree.yml"
+    if tree_file.exists():
+        tree = navigator.load_tree(tree_file, "data/decision_tree.yml", sources)
+        for nid in tree.nodes:
+            index.add_page(tree.page(nid), {"top", "options", "why", "first-steps", "platform", "alternatives"})
+
+    comparison_schema = load_schema(data_dir / "schemas" / "comparison.schema.json")
+    loaded: dict[str, comparisons.Comparison] = {}
+    for path in comparisons.comparison_files(data_dir):
+        rel = path.relative_to(root).as_posix()
+        comparison = comparisons.load_comparison(path, rel, comparison_schema, sources)
+        if comparison.id in loaded:
+            raise DataError(rel, f"the comparison id '{comparison.id}' is also used by {loaded[comparison.id].file}", fix="give each comparison file its own id", path=("id",), line=comparison.lines.near(("id",)))
+        loaded[comparison.id] = comparison
+
+    for page in pages.values():
+        found = markers.find_markers(page.body, first_line=page.body_offset + 1)
+        markers.check_known(found, f"docs/{page.rel}")
+        for marker in found:
+            needs = {"navigator-start": tree, "navigator-overview": tree}
+            if marker.name in needs and needs[marker.name] is None:
+                raise DataError(f"docs/{page.rel}", f"the marker 'kb:{marker.name}' needs data/decision_tree.yml, which does not exist", fix="restore the data file or remove the marker", line=marker.line)
+            if marker.name == "mindmap" and not (data_dir / "mindmap.yml").exists():
+                raise DataError(f"docs/{page.rel}", "the marker 'kb:mindmap' needs data/mindmap.yml, which does not exist", fix="restore the data file or remove the marker", line=marker.line)
+            if marker.name == "comparison":
+                comparisons.check_marker(marker, loaded, f"docs/{page.rel}")
+        if checklists.is_checklist(page):
+            checklists.check_checklist(page, index)
+
+    glossary = content.load_glossary(data_dir, sources, index) if (data_dir / "glossary.yml").exists() else []
+
+    if tree is not None:
+        dims = loaded["wechat-vs-qq"].dimension_ids() if "wechat-vs-qq" in loaded else []
+        navigator.check_tree_links(tree, index, dims)
+
+    mind = None
+    if (data_dir / "mindmap.yml").exists():
+        mind = mindmap.load_mindmap(data_dir / "mindmap.yml", "data/mindmap.yml", sources)
+        mindmap.check_mindmap_links(mind, index)
+
+    build = Build(
+        root=root,
+        docs_dir=docs_dir,
+        data_dir=data_dir,
+        pages=pages,
+        order=order,
+        index=index,
+        tags=tags,
+        sources=sources,
+        glossary=glossary,
+        related=content.RelatedIndex(pages, order),
+        comparisons=loaded,
+        tree=tree,
+        mindmap=mind,
+    )
+    permalinks.check_manifest(build)
+    return build
+
+
+def check_page_meta_and_ids(page: Page, schema: dict, tags, sources) -> None:
+    content.check_page_meta(page, schema, tags, sources)
+    check_heading_ids(page)
+
+
+_current: tuple[object, Build] | None = None
+
+
+def remember(config: object, build: Build) -> None:
+    """Keep the prepared build for the other hooks of the same build."""
+    global _current
+    _current = (config, build)
+
+
+def current(config: object) -> Build:
+    if _current is None or _current[0] is not config:
+        raise RuntimeError("kb.build.prepare() has not run for this build: hooks/content.py must be the first hook in mkdocs.yml")
+    return _current[1]
+
+
+def forget() -> None:
+    global _current
+    _current = None

@@ -1,0 +1,180 @@
+"""Comparison tables (微信群 vs QQ群 and others) from YAML: load, check, render."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from html import escape
+from pathlib import Path
+
+from .errors import DataError
+from .markers import Marker
+from .pages import SiteIndex
+from .yamlio import Lines, load_schema, load_yaml, validate_schema
+
+SHOW = ("both", "summary", "table")
+STATE_CLASS = {"有": "yes", "无": "no", "部分": "partial", "未知": "unknown"}
+
+
+@dataclass
+class Comparison:
+    data: dict
+    file: str
+    lines: Lines
+
+    @property
+    def id(self) -> str:
+        return self.data["id"]
+
+    @property
+    def columns(self) -> list[dict]:
+        return self.data["columns"]
+
+    def dimensions(self) -> list[tuple[dict, dict]]:
+        """(group, dimension) pairs in file order."""
+        return [(group, dim) for group in self.data["groups"] for dim in group["dimensions"]]
+
+    def dimension_ids(self) -> list[str]:
+        return [dim["id"] for _group, dim in self.dimensions()]
+
+
+def comparison_files(data_dir: Path) -> list[Path]:
+    files = [data_dir / "platforms.yml"] if (data_dir / "platforms.yml").exists() else []
+    return files + sorted((data_dir / "comparisons").glob("*.yml"))
+
+
+def load_comparison(path: Path, rel: str, schema: dict, sources: dict[str, dict]) -> Comparison:
+    data, lines = load_yaml(path, rel)
+    validate_schema(data, schema, rel, lines)
+    comparison = Comparison(data, rel, lines)
+    check_comparison(comparison, sources)
+    return comparison
+
+
+def check_comparison(comparison: Comparison, sources: dict[str, dict]) -> None:
+    """Meaning after schema: unique ids, a cell for every column, known sources."""
+    rel, lines, data = comparison.file, comparison.lines, comparison.data
+    column_ids = [c["id"] for c in data["columns"]]
+
+    def fail(message: str, fix: str, path: tuple) -> None:
+        raise DataError(rel, message, fix=fix, path=path, line=lines.near(path))
+
+    for i, cid in enumerate(column_ids):
+        if column_ids.index(cid) != i:
+            fail(f"the column id '{cid}' is used twice", "give each column its own id", ("columns", i, "id"))
+    seen_groups: set[str] = set()
+    seen_dims: set[str] = set()
+    for g, group in enumerate(data["groups"]):
+        if group["id"] in seen_groups:
+            fail(f"the group id '{group['id']}' is used twice", "give each group its own id", ("groups", g, "id"))
+        seen_groups.add(group["id"])
+        for d, dim in enumerate(group["dimensions"]):
+            base = ("groups", g, "dimensions", d)
+            if dim["id"] in seen_dims:
+                fail(f"the dimension id '{dim['id']}' is used twice", "dimension ids must be unique in the file; pages embed them by id", base + ("id",))
+            seen_dims.add(dim["id"])
+            for cid in dim["cells"]:
+                if cid not in column_ids:
+                    fail(f"the cell '{cid}' names no column", "use one of the column ids: " + ", ".join(column_ids), base + ("cells", cid))
+            for cid in column_ids:
+                if cid not in dim["cells"]:
+                    fail(f"the dimension '{dim['id']}' has no cell for column '{cid}'", f"add 'cells: {cid}:' with a value; if the sources say nothing, write value: 资料未提及 and state: 未知", base + ("cells",))
+            for cid, cell in dim["cells"].items():
+                path = base + ("cells", cid)
+                if "source" in cell and cell["source"] not in sources:
+                    fail(f"unknown source '{cell['source']}'", "use one of the ids in data/sources.yml: " + ", ".join(sorted(sources)), path + ("source",))
+                if "source" not in cell and cell.get("state") != "未知":
+                    fail("the cell has no source", "add source: \"00x\" naming where the fact comes from, or mark it state: 未知", path)
+            for p, pick in enumerate(dim["verdict"]["pick"]):
+                if pick not in column_ids:
+                    fail(f"the verdict picks '{pick}', which is not a column", "use column ids: " + ", ".join(column_ids), base + ("verdict", "pick", p))
+
+
+def check_marker(marker: Marker, comparisons: dict[str, Comparison], file: str) -> None:
+    """``<!-- kb:comparison ID [dims=a,b] -->``: the id and every dim must exist."""
+    ids = marker.positional()
+    unknown_args = set(marker.kwargs()) - {"dims", "show"}
+    if len(ids) != 1 or unknown_args:
+        raise DataError(file, "the comparison marker needs exactly one table id, and optionally dims=a,b and show=summary|table", fix="write <!-- kb:comparison wechat-vs-qq --> or <!-- kb:comparison wechat-vs-qq dims=search-join,fit -->", line=marker.line)
+    if marker.kwargs().get("show", "both") not in SHOW:
+        raise DataError(file, f"show={marker.kwargs()['show']} is not known", fix="use show=summary, show=table or leave it out for both", line=marker.line)
+    if ids[0] not in comparisons:
+        raise DataError(file, f"there is no comparison '{ids[0]}'", fix="use one of: " + ", ".join(sorted(comparisons)), line=marker.line)
+    dims = marker.kwargs().get("dims")
+    if dims is not None:
+        known = comparisons[ids[0]].dimension_ids()
+        for dim in dims.split(","):
+            if dim not in known:
+                raise DataError(file, f"the comparison '{ids[0]}' has no dimension '{dim}'", fix="use dimension ids from its data file: " + ", ".join(known), line=marker.line)
+
+
+def _cell_html(cell: dict, sources: dict[str, dict], source_url) -> str:
+    state = cell.get("state")
+    badge = f'<span class="kb-state kb-state--{STATE_CLASS[state]}">{escape(state)}</span> ' if state else ""
+    parts = [f'{badge}<span class="kb-cell__value">{escape(cell["value"])}</span>']
+    if cell.get("note"):
+        parts.append(f'<span class="kb-cell__note">{escape(cell["note"])}</span>')
+    if cell.get("as_of"):
+        parts.append(f'<span class="kb-cell__asof">截至：{escape(cell["as_of"])}</span>')
+    if cell.get("source"):
+        sid = cell["source"]
+        parts.append(f'<a class="kb-cite" href="{escape(source_url(sid))}" title="{escape(sources[sid]["title"])}">[{escape(sid)}]</a>')
+    return " ".join(parts)
+
+
+def render_summary(comparison: Comparison, dims: list[str] | None = None) -> str:
+    """「怎么选」: for each column, the needs whose verdict picks it."""
+    names = {c["id"]: c["name"] for c in comparison.columns}
+    needs: dict[str, list[dict]] = {c["id"]: [] for c in comparison.columns}
+    ties: list[dict] = []
+    for _group, dim in comparison.dimensions():
+        if dims is not None and dim["id"] not in dims:
+            continue
+        picks = dim["verdict"]["pick"]
+        if not picks:
+            ties.append(dim)
+        for pick in picks:
+            needs[pick].append(dim)
+    items = []
+    for cid, dims_for in needs.items():
+        if not dims_for:
+            continue
+        reasons = "".join(f'<li>{escape(d["verdict"]["need"])}：{escape(d["verdict"]["why"])}</li>' for d in dims_for)
+        items.append(f'<div class="kb-choose__col"><h3 class="kb-choose__title">选{escape(names[cid])}，如果你需要：</h3><ul>{reasons}</ul></div>')
+    if ties:
+        reasons = "".join(f'<li>{escape(d["verdict"]["need"])}：{escape(d["verdict"]["why"])}</li>' for d in ties)
+        items.append(f'<div class="kb-choose__col"><h3 class="kb-choose__title">差别不大的地方：</h3><ul>{reasons}</ul></div>')
+    return f'<div class="kb-choose" role="group" aria-label="怎么选">{"".join(items)}</div>'
+
+
+def render_table(comparison: Comparison, sources: dict[str, dict], index: SiteIndex, from_rel: str, dims: list[str] | None = None, show: str = "both") -> str:
+    """An accessible table: caption, scoped headers, one row group per group."""
+
+    def source_url(sid: str) -> str:
+        return index.url(f"sources.md#src-{sid}", from_rel)
+
+    columns = comparison.columns
+    head = "".join(f'<th scope="col">{escape(c["name"])}</th>' for c in columns)
+    bodies = []
+    for group in comparison.data["groups"]:
+        rows = []
+        for dim in group["dimensions"]:
+            if dims is not None and dim["id"] not in dims:
+                continue
+            cells = "".join(
+                f'<td data-label="{escape(c["name"])}">{_cell_html(dim["cells"][c["id"]], sources, source_url)}</td>' for c in columns
+            )
+            picks = "、".join(escape(c["name"]) for c in columns if c["id"] in dim["verdict"]["pick"]) or "都可以"
+            verdict = f'<td class="kb-verdict" data-label="怎么选"><strong>{picks}</strong>：{escape(dim["verdict"]["why"])}</td>'
+            rows.append(f'<tr id="{escape(comparison.id)}-{escape(dim["id"])}"><th scope="row">{escape(dim["name"])}</th>{cells}{verdict}</tr>')
+        if rows:
+            span = len(columns) + 2
+            bodies.append(
+                f'<tbody><tr class="kb-group"><th scope="rowgroup" colspan="{span}" id="{escape(comparison.id)}-group-{escape(group["id"])}">{escape(group["name"])}</th></tr>{"".join(rows)}</tbody>'
+            )
+    table = (
+        f'<div class="kb-table-scroll kb-compare" tabindex="0" role="region" aria-label="{escape(comparison.data["caption"])}（窄屏可横向滚动）">'
+        f'<table class="kb-table kb-compare__table"><caption>{escape(comparison.data["caption"])}</caption>'
+        f'<thead><tr><th scope="col">对比项</th>{head}<th scope="col">怎么选</th></tr></thead>{"".join(bodies)}</table></div>'
+    )
+    summary = render_summary(comparison, dims) if show in ("both", "summary") else ""
+    return summary + (table if show in ("both", "table") else "")

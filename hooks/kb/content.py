@@ -1,0 +1,256 @@
+"""Pages' shared furniture: tags vocabulary, sources, glossary, related pages.
+
+Loaders return plain data and raise ``DataError``; renderers return HTML or
+Markdown strings in which every value from data or front matter is escaped.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from dataclasses import dataclass
+from html import escape
+from pathlib import Path
+
+from .errors import DataError
+from .pages import Page, SiteIndex
+from .yamlio import load_schema, load_yaml, validate_schema
+
+#: Sections whose pages are knowledge content and must cite their sources.
+CONTENT_SECTIONS = ("basics/", "tactics/", "cases/", "checklists/", "platforms/")
+FOOTNOTE_REF = re.compile(r"\[\^([0-9]{3})\]")
+SOURCES_PAGE = "sources.md"
+GLOSSARY_PAGE = "glossary.md"
+
+
+@dataclass(frozen=True)
+class Tag:
+    name: str
+    group: str
+    description: str
+
+
+def load_tags(data_dir: Path) -> dict[str, Tag]:
+    rel = "data/tags.yml"
+    data, lines = load_yaml(data_dir / "tags.yml", rel)
+    validate_schema(data, load_schema(data_dir / "schemas" / "tags.schema.json"), rel, lines)
+    tags: dict[str, Tag] = {}
+    for g, group in enumerate(data["groups"]):
+        for t, tag in enumerate(group["tags"]):
+            if tag["name"] in tags:
+                path = ("groups", g, "tags", t, "name")
+                raise DataError(rel, f"the tag '{tag['name']}' is listed twice", fix="keep it in one group only", path=path, line=lines.near(path))
+            tags[tag["name"]] = Tag(tag["name"], group["name"], tag["description"])
+    return tags
+
+
+def load_sources(data_dir: Path) -> dict[str, dict]:
+    rel = "data/sources.yml"
+    data, lines = load_yaml(data_dir / "sources.yml", rel)
+    validate_schema(data, load_schema(data_dir / "schemas" / "sources.schema.json"), rel, lines)
+    sources: dict[str, dict] = {}
+    for i, source in enumerate(data["sources"]):
+        if source["id"] in sources:
+            raise DataError(rel, f"the source id '{source['id']}' is used twice", fix="give each source its own id", path=("sources", i, "id"), line=lines.near(("sources", i, "id")))
+        sources[source["id"]] = source
+    return sources
+
+
+def load_glossary(data_dir: Path, sources: dict[str, dict], index: SiteIndex) -> list[dict]:
+    rel = "data/glossary.yml"
+    data, lines = load_yaml(data_dir / "glossary.yml", rel)
+    validate_schema(data, load_schema(data_dir / "schemas" / "glossary.schema.json"), rel, lines)
+    seen_ids: set[str] = set()
+    seen_terms: set[str] = set()
+    for i, term in enumerate(data["terms"]):
+        if term["id"] in seen_ids:
+            raise DataError(rel, f"the id '{term['id']}' is used twice", fix="ids become anchors on /glossary/: make them unique", path=("terms", i, "id"), line=lines.near(("terms", i, "id")))
+        if term["term"] in seen_terms:
+            raise DataError(rel, f"the term '{term['term']}' is defined twice", fix="merge the two entries", path=("terms", i, "term"), line=lines.near(("terms", i, "term")))
+        seen_ids.add(term["id"])
+        seen_terms.add(term["term"])
+        for j, source in enumerate(term["sources"]):
+            _check_source(source, sources, rel, ("terms", i, "sources", j), lines)
+        if "see" in term:
+            index.check_link(term["see"], rel, ("terms", i, "see"), lines)
+    return data["terms"]
+
+
+def _check_source(source: str, sources: dict[str, dict], rel: str, path: tuple, lines) -> None:
+    if source not in sources:
+        raise DataError(rel, f"unknown source '{source}'", fix="use one of the ids in data/sources.yml: " + ", ".join(sorted(sources)), path=path, line=lines.near(path) if lines is not None else None)
+
+
+def check_page_meta(page: Page, schema: dict, tags: dict[str, Tag], sources: dict[str, dict]) -> None:
+    """Front matter: required keys, tags from the vocabulary, known sources."""
+    rel = f"docs/{page.rel}"
+    if not page.meta:
+        raise DataError(rel, "the page has no front matter", fix="start the file with '---', then title:, description:, tags:, sources:, then '---'", line=1)
+    validate_schema(page.meta, schema, rel, page.lines)
+    for i, tag in enumerate(page.meta["tags"]):
+        if tag not in tags:
+            raise DataError(rel, f"the tag '{tag}' is not in the vocabulary", fix="use one of: " + "、".join(tags) + " (or add it to data/tags.yml first)", path=("tags", i), line=page.lines.near(("tags", i)))
+    for i, source in enumerate(page.meta["sources"]):
+        _check_source(source, sources, rel, ("sources", i), page.lines)
+    if page.rel.startswith(CONTENT_SECTIONS) and not page.rel.endswith("index.md") and not page.meta["sources"]:
+        raise DataError(rel, "a content page must name the sources it draws on", fix="list them, e.g. sources: [\"000\", \"004\"]", path=("sources",), line=page.lines.near(("sources",)))
+    for ref in set(FOOTNOTE_REF.findall(page.body)):
+        if ref not in sources:
+            raise DataError(rel, f"the footnote [^{ref}] names no known source", fix="cite one of: " + ", ".join(f"[^{s}]" for s in sorted(sources)))
+        if ref not in page.meta["sources"]:
+            raise DataError(rel, f"the page cites [^{ref}] but its front matter 'sources' does not list \"{ref}\"", fix=f"add \"{ref}\" to sources", path=("sources",), line=page.lines.near(("sources",)))
+
+
+def source_footnotes(markdown: str, sources: dict[str, dict], index: SiteIndex, from_rel: str) -> str:
+    """Footnote definitions for the ``[^000]`` references a page uses."""
+    used = sorted(set(FOOTNOTE_REF.findall(markdown)))
+    lines = []
+    for ref in used:
+        source = sources[ref]
+        # A Markdown link to the .md file: MkDocs resolves and checks it.
+        url = posixpath.relpath(SOURCES_PAGE, posixpath.dirname(from_rel) or ".") + f"#src-{ref}"
+        lines.append(f"[^{ref}]: 来源 {ref}：[《{_md_escape(source['title'])}》]({url})")
+    return "\n\n" + "\n".join(lines) + "\n" if lines else ""
+
+
+def _md_escape(text: str) -> str:
+    """Escape text placed inside Markdown so it stays literal text."""
+    text = escape(text, quote=False)
+    return re.sub(r"([\\`*_\[\]{}!|])", r"\\\1", text)
+
+
+def render_source_line(meta: dict, sources: dict[str, dict], index: SiteIndex, from_rel: str) -> str:
+    ids = meta.get("sources") or []
+    if not ids:
+        return ""
+    links = "、".join(
+        f'<a href="{escape(index.url(f"{SOURCES_PAGE}#src-{sid}", from_rel))}">{escape(sid)}《{escape(sources[sid]["title"])}》</a>'
+        for sid in ids
+    )
+    return f'<p class="kb-sources" id="kb-sources">来源：{links}</p>'
+
+
+class RelatedIndex:
+    """Pages that share tags, found through a tag -> pages map built once."""
+
+    def __init__(self, pages: dict[str, Page], order: list[str]):
+        position = {rel: i for i, rel in enumerate(order)}
+        self.pages = {rel: p for rel, p in pages.items() if rel.startswith(CONTENT_SECTIONS) and not rel.endswith("index.md")}
+        self.position = {rel: position.get(rel, len(order)) for rel in self.pages}
+        self.by_tag: dict[str, list[str]] = {}
+        for rel, page in self.pages.items():
+            for tag in page.meta.get("tags") or []:
+                self.by_tag.setdefault(tag, []).append(rel)
+
+    def related(self, rel: str, limit: int = 6) -> list[tuple[str, list[str]]]:
+        page = self.pages.get(rel)
+        if page is None:
+            return []
+        shared: dict[str, list[str]] = {}
+        for tag in page.meta.get("tags") or []:
+            for other in self.by_tag.get(tag, []):
+                if other != rel:
+                    shared.setdefault(other, []).append(tag)
+        section = rel.split("/", 1)[0]
+
+        def rank(other: str) -> tuple:
+            # More shared tags first; then other sections (variety), then nav order.
+            return (-len(shared[other]), other.split("/", 1)[0] == section, self.position[other])
+
+        return [(other, shared[other]) for other in sorted(shared, key=rank)[:limit]]
+
+
+def render_related(related: list[tuple[str, list[str]]], pages: dict[str, Page], index: SiteIndex, from_rel: str) -> str:
+    if not related:
+        return ""
+    items = "".join(
+        f'<li><a href="{escape(index.url(other, from_rel))}">{escape(pages[other].title)}</a>'
+        f' <span class="kb-related__tags">{escape("、".join(tags))}</span></li>'
+        for other, tags in related
+    )
+    return f'<nav class="kb-related" aria-labelledby="kb-related-title"><h2 id="kb-related-title">相关页面</h2><ul>{items}</ul></nav>'
+
+
+def render_glossary(terms: list[dict], index: SiteIndex, from_rel: str) -> str:
+    rows = []
+    for term in sorted(terms, key=lambda t: t["term"].lower()):
+        extra = ""
+        if term.get("aliases"):
+            extra += f'<span class="kb-glossary__aliases">也叫：{escape("、".join(term["aliases"]))}</span>'
+        if term.get("see"):
+            extra += f' <a href="{escape(index.url(term["see"], from_rel))}">详见</a>'
+        cites = "".join(f"[{escape(s)}]" for s in term["sources"])
+        rows.append(
+            f'<dt id="{escape(term["id"])}">{escape(term["term"])}</dt>'
+            f'<dd><p>{escape(term["definition"])} <span class="kb-cite">{cites}</span></p>'
+            + (f"<p>{extra}</p>" if extra else "")
+            + "</dd>"
+        )
+    return f'<dl class="kb-glossary">{"".join(rows)}</dl>'
+
+
+def render_abbreviations(terms: list[dict]) -> str:
+    """Markdown abbreviation definitions, so terms get a tooltip on every page."""
+    lines = []
+    for term in terms:
+        for name in [term["term"], *term.get("aliases", [])]:
+            definition = term["definition"].replace("\n", " ")
+            lines.append(f"*[{name}]: {definition}")
+    return "\n\n" + "\n".join(lines) + "\n"
+
+
+def render_sources_page(sources: dict[str, dict], pages: dict[str, Page], index: SiteIndex, from_rel: str) -> str:
+    """One section per source, with the pages that cite it."""
+    citing: dict[str, list[str]] = {sid: [] for sid in sources}
+    for rel, page in pages.items():
+        for sid in page.meta.get("sources") or []:
+            if sid in citing:
+                citing[sid].append(rel)
+    out = []
+    for sid, source in sources.items():
+        gaps = "".join(f"<li>{escape(g)}</li>" for g in source.get("gaps", []))
+        used = "、".join(f'<a href="{escape(index.url(rel, from_rel))}">{escape(pages[rel].title)}</a>' for rel in citing[sid])
+        out.append(
+            f'<section class="kb-source" aria-labelledby="src-{escape(sid)}">'
+            f'<h2 id="src-{escape(sid)}">{escape(sid)}　{escape(source["title"])}</h2>'
+            f'<dl><dt>文件</dt><dd><code>{escape(source["file"])}</code></dd>'
+            f'<dt>类型</dt><dd>{escape(source["kind"])}</dd>'
+            f'<dt>贡献了什么</dt><dd>{escape(source["contributes"])}</dd>'
+            + (f"<dt>已知缺口</dt><dd><ul>{gaps}</ul></dd>" if gaps else "")
+            + (f"<dt>引用它的页面（{len(citing[sid])}）</dt><dd>{used}</dd>" if used else "")
+            + "</dl></section>"
+        )
+    return "".join(out)
+
+
+CASE_COLUMNS = (
+    ("community_type", "社群类型"),
+    ("platform", "平台"),
+    ("threshold", "入群门槛"),
+    ("core_size", "核心规模"),
+    ("monetization", "变现方式"),
+)
+
+
+def render_case_table(pages: dict[str, Page], order: list[str], index: SiteIndex, from_rel: str) -> str:
+    """Compare the case pages from their ``case:`` front matter (typed once)."""
+    cases = [rel for rel in order if rel.startswith("cases/") and pages[rel].meta.get("case")]
+    head = "".join(f'<th scope="col">{label}</th>' for _key, label in CASE_COLUMNS)
+    rows = []
+    for rel in cases:
+        case = pages[rel].meta["case"]
+        cells = "".join(f"<td>{escape(case[key])}</td>" for key, _label in CASE_COLUMNS)
+        rows.append(f'<tr><th scope="row"><a href="{escape(index.url(rel, from_rel))}">{escape(case["name"])}</a></th>{cells}</tr>')
+    return (
+        '<div class="kb-table-scroll" tabindex="0" role="region" aria-label="案例对比表（可横向滚动）">'
+        f'<table class="kb-table"><caption>案例一览：社群类型、平台、门槛、规模与变现</caption>'
+        f'<thead><tr><th scope="col">案例</th>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table></div>'
+    )
+
+
+def render_aliases(meta: dict) -> str:
+    """The page's aliases, shown small under the content and indexed by search."""
+    aliases = meta.get("aliases") or []
+    if not aliases:
+        return ""
+    return f'<p class="kb-aliases">也可以搜：{escape("、".join(aliases))}</p>'

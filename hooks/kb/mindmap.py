@@ -1,0 +1,66 @@
+"""The source mind map (000) as a tree whose every node links to the page covering it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from html import escape
+from pathlib import Path
+
+from .errors import DataError
+from .pages import SiteIndex
+from .yamlio import Lines, load_schema, load_yaml, validate_schema
+
+
+@dataclass
+class MindMap:
+    data: dict
+    file: str
+    lines: Lines
+
+    def walk(self):
+        """Yield (YAML path, node, depth) for every node, depth-first."""
+        stack = [(("children", i), node, 1) for i, node in enumerate(self.data["children"])][::-1]
+        while stack:
+            path, node, depth = stack.pop()
+            yield path, node, depth
+            for i, child in reversed(list(enumerate(node.get("children", [])))):
+                stack.append((path + ("children", i), child, depth + 1))
+
+
+def load_mindmap(path: Path, rel: str, sources: dict[str, dict]) -> MindMap:
+    data, lines = load_yaml(path, rel)
+    validate_schema(data, load_schema(path.parent / "schemas" / "mindmap.schema.json"), rel, lines)
+    if data["source"] not in sources:
+        raise DataError(rel, f"unknown source '{data['source']}'", fix="use an id from data/sources.yml", path=("source",), line=lines.near(("source",)))
+    return MindMap(data, rel, lines)
+
+
+def check_mindmap_links(mindmap: MindMap, index: SiteIndex) -> None:
+    for path, node, _depth in mindmap.walk():
+        index.check_link(node["link"], mindmap.file, path + ("link",), mindmap.lines, node=node["text"])
+
+
+def count_nodes(mindmap: MindMap) -> int:
+    return sum(1 for _ in mindmap.walk())
+
+
+def render_mindmap(mindmap: MindMap, index: SiteIndex, from_rel: str) -> str:
+    """Top-level branches collapse with <details> (no JavaScript); every node is a link."""
+
+    def link(node: dict) -> str:
+        return f'<a href="{escape(index.url(node["link"], from_rel))}">{escape(node["text"])}</a>'
+
+    def subtree(nodes: list[dict]) -> str:
+        items = "".join(f"<li>{link(n)}{subtree(n['children']) if n.get('children') else ''}</li>" for n in nodes)
+        return f"<ul>{items}</ul>"
+
+    branches = []
+    for number, node in enumerate(mindmap.data["children"], start=1):
+        children = subtree(node["children"]) if node.get("children") else ""
+        count = sum(1 for _ in MindMap({"children": [node]}, "", Lines()).walk())
+        branches.append(
+            f'<details class="kb-mindmap__branch" open><summary>{number}. {escape(node["text"])}'
+            f'<span class="kb-mindmap__count">（{count} 个节点）</span></summary>'
+            f'<p class="kb-mindmap__page">{link(node)}</p>{children}</details>'
+        )
+    return f'<div class="kb-mindmap"><p class="kb-mindmap__root">{escape(mindmap.data["title"])}</p>{"".join(branches)}</div>'

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Make a Chromium available to the browser tests:
+# 1. the system Chromium (Debian's `chromium` package) when present;
+# 2. as root without it: install that package with apt-get;
+# 3. otherwise: Playwright's own browser download.
+set -euo pipefail
+PY=${1:-.venv/bin/python}
+for candidate in "${KB_CHROMIUM:-}" /usr/bin/chromium /usr/bin/chromium-browser; do
+  if [ -n "$candidate" ] && [ -x "$candidate" ]; then
+    echo "browser: $candidate"
+    exit 0
+  fi
+done
+if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null; then
+  echo "browser: installing Debian's chromium package"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq chromium >/dev/null
+  exit 0
+fi
+echo "browser: no system Chromium and not root; using Playwright's browser download"
+"$PY" -m playwright install chromium
