@@ -56,8 +56,8 @@ def split_front_matter(text: str, rel: str) -> tuple[dict, Lines, str, int]:
 
 
 def parse_page(text: str, rel: str) -> Page:
-    """Front matter plus the headings and ids the page publishes."""
-    meta, lines, body, offset = split_front_matter(text, rel)
+    """Front matter plus the headings and ids the page publishes (``rel`` is docs-relative)."""
+    meta, lines, body, offset = split_front_matter(text, f"docs/{rel}")
     page = Page(rel=rel, meta=meta, lines=lines, body=body, body_offset=offset)
     in_fence = False
     for number, line in enumerate(body.splitlines(), start=offset + 1):
@@ -96,14 +96,14 @@ def check_heading_ids(page: Page) -> None:
             continue
         if anchor is None:
             raise DataError(
-                page.rel,
+                f"docs/{page.rel}",
                 f"the heading '{text}' has no explicit id",
                 fix="add a stable ASCII id at the end of the heading, e.g. '## 怎么做 {#how}'; links to it depend on it",
                 line=line,
             )
         if not ANCHOR_ID.match(anchor):
             raise DataError(
-                page.rel,
+                f"docs/{page.rel}",
                 f"the heading id '{anchor}' is not lowercase ASCII words joined by hyphens",
                 fix="use an id like 'seed-users' (a-z, 0-9, '-')",
                 line=line,
@@ -111,7 +111,7 @@ def check_heading_ids(page: Page) -> None:
     seen: dict[str, int] = {}
     for line, _level, _text, anchor in page.headings:
         if anchor and anchor in seen:
-            raise DataError(page.rel, f"the id '{anchor}' is used twice on this page (also line {seen[anchor]})", fix="give each heading its own id", line=line)
+            raise DataError(f"docs/{page.rel}", f"the id '{anchor}' is used twice on this page (also line {seen[anchor]})", fix="give each heading its own id", line=line)
         if anchor:
             seen[anchor] = line
 
@@ -123,7 +123,7 @@ def scan_docs(docs_dir: Path) -> dict[str, Page]:
         rel = path.relative_to(docs_dir).as_posix()
         if rel.startswith("includes/"):
             continue  # snippets, not pages
-        pages[rel] = parse_page(read_text(path, f"docs/{rel}"), f"docs/{rel}")
+        pages[rel] = parse_page(read_text(path, f"docs/{rel}"), rel)
     return pages
 
 

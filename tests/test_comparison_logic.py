@@ -1,0 +1,152 @@
+"""Unit tests of comparison tables: load, check, render, escape."""
+
+from __future__ import annotations
+
+import copy
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from kb.comparisons import check_marker, load_comparison, render_summary, render_table
+from kb.errors import DataError
+from kb.markers import find_markers
+from kb.pages import Page, SiteIndex
+from kb.yamlio import load_schema
+
+ROOT = Path(__file__).resolve().parents[1]
+SCHEMA = load_schema(ROOT / "data" / "schemas" / "comparison.schema.json")
+SOURCES = {"002": {"title": "课件"}, "004": {"title": "多少人"}}
+
+GOOD = {
+    "id": "a-vs-b",
+    "title": "A 和 B",
+    "caption": "A 与 B 的对比",
+    "columns": [{"id": "a", "name": "甲"}, {"id": "b", "name": "乙"}],
+    "groups": [
+        {"id": "join", "name": "加入", "dimensions": [
+            {"id": "search", "name": "搜索", "cells": {
+                "a": {"value": "不能", "state": "无", "source": "002"},
+                "b": {"value": "能", "state": "有", "source": "002", "note": "需审核"}},
+             "verdict": {"pick": ["b"], "need": "让人搜到你", "why": "乙可以搜索。"}},
+        ]},
+        {"id": "size", "name": "规模", "dimensions": [
+            {"id": "limit", "name": "上限", "cells": {
+                "a": {"value": "资料未提及", "state": "未知"},
+                "b": {"value": "2000 人", "source": "004", "as_of": "资料写作时"}},
+             "verdict": {"pick": [], "need": "很大的群", "why": "资料只写了乙。"}},
+        ]},
+    ],
+}
+
+
+def load(tmp_path: Path, data: dict):
+    path = tmp_path / "c.yml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return load_comparison(path, "data/comparisons/c.yml", SCHEMA, SOURCES)
+
+
+def index() -> SiteIndex:
+    return SiteIndex({"sources.md": Page("sources.md", {"title": "来源"}, {}, ""), "x/page.md": Page("x/page.md", {"title": "p"}, {}, "")})
+
+
+def bad(tmp_path, change) -> DataError:
+    data = copy.deepcopy(GOOD)
+    change(data)
+    with pytest.raises(DataError) as info:
+        load(tmp_path, data)
+    return info.value
+
+
+def dim(data, i=0, g=0):
+    return data["groups"][g]["dimensions"][i]
+
+
+def test_good_file_renders_an_accessible_table(tmp_path):
+    html = render_table(load(tmp_path, GOOD), SOURCES, index(), "x/page.md")
+    assert "<caption>A 与 B 的对比</caption>" in html
+    assert html.count('scope="col"') == 4  # 对比项, 甲, 乙, 怎么选
+    assert html.count('scope="row"') == 2
+    assert html.count('scope="rowgroup"') == 2 and html.count("<tbody>") == 2
+    assert 'href="../../sources/#src-002"' in html
+    assert "截至：资料写作时" in html and "kb-state--unknown" in html
+    # every data cell says something: no blank cell for a screen reader
+    assert not re.search(r"<td[^>]*>\s*</td>", html)
+
+
+def test_summary_groups_needs_by_pick(tmp_path):
+    html = render_summary(load(tmp_path, GOOD))
+    assert "选乙，如果你需要" in html and "让人搜到你" in html
+    assert "差别不大" in html and "很大的群" in html
+
+
+def test_subset_of_dimensions(tmp_path):
+    html = render_table(load(tmp_path, GOOD), SOURCES, index(), "x/page.md", dims=["limit"], show="table")
+    assert "上限" in html and "搜索" not in html and "加入" not in html  # empty group left out
+
+
+def test_html_in_values_is_escaped(tmp_path):
+    data = copy.deepcopy(GOOD)
+    dim(data)["cells"]["a"]["value"] = "</td><script>alert(1)</script>"
+    dim(data)["name"] = "<img src=x onerror=alert(1)>"
+    data["caption"] = "<b>cap</b>"
+    dim(data)["verdict"]["why"] = "<i>w</i>"
+    html = render_table(load(tmp_path, data), SOURCES, index(), "x/page.md")
+    assert "<script>" not in html and "<img" not in html and "<b>" not in html and "<i>" not in html
+    assert "&lt;/td&gt;&lt;script&gt;" in html
+
+
+def test_missing_cell(tmp_path):
+    error = bad(tmp_path, lambda d: dim(d)["cells"].pop("b"))
+    assert "has no cell for column 'b'" in error.message and "未知" in error.fix and error.line
+
+
+def test_cell_for_unknown_column(tmp_path):
+    error = bad(tmp_path, lambda d: dim(d)["cells"].update(c={"value": "x", "source": "002"}))
+    assert "names no column" in error.message
+
+
+def test_unknown_source(tmp_path):
+    error = bad(tmp_path, lambda d: dim(d)["cells"]["a"].update(source="007"))
+    assert "unknown source '007'" in error.message
+
+
+def test_cell_without_source_must_be_unknown(tmp_path):
+    error = bad(tmp_path, lambda d: dim(d)["cells"]["a"].pop("source"))
+    assert "has no source" in error.message
+
+
+def test_unknown_key(tmp_path):
+    error = bad(tmp_path, lambda d: dim(d)["cells"]["a"].update(vaule="x"))
+    assert "unknown key 'vaule'" in error.message
+
+
+def test_bad_state(tmp_path):
+    error = bad(tmp_path, lambda d: dim(d)["cells"]["a"].update(state="是"))
+    assert "not one of the allowed values" in error.message and "有" in error.fix
+
+
+def test_duplicate_dimension(tmp_path):
+    error = bad(tmp_path, lambda d: d["groups"][1]["dimensions"].append(copy.deepcopy(dim(d))))
+    assert "dimension id 'search' is used twice" in error.message
+
+
+def test_verdict_picks_unknown_column(tmp_path):
+    error = bad(tmp_path, lambda d: dim(d)["verdict"].update(pick=["c"]))
+    assert "not a column" in error.message
+
+
+def test_marker_arguments_are_checked(tmp_path):
+    comparisons = {"a-vs-b": load(tmp_path, GOOD)}
+    ok = find_markers("<!-- kb:comparison a-vs-b dims=search,limit show=table -->")[0]
+    check_marker(ok, comparisons, "docs/x.md")
+    for text, expected in [
+        ("<!-- kb:comparison nope -->", "there is no comparison 'nope'"),
+        ("<!-- kb:comparison a-vs-b dims=search,nope -->", "no dimension 'nope'"),
+        ("<!-- kb:comparison a-vs-b colour=red -->", "exactly one table id"),
+        ("<!-- kb:comparison a-vs-b show=all -->", "show=all is not known"),
+        ("<!-- kb:comparison -->", "exactly one table id"),
+    ]:
+        with pytest.raises(DataError, match=re.escape(expected)):
+            check_marker(find_markers(text)[0], comparisons, "docs/x.md")

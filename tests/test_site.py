@@ -1,0 +1,116 @@
+"""The built site: strict build, links and anchors, sub-path hosting, share meta."""
+
+from __future__ import annotations
+
+import posixpath
+import re
+import urllib.request
+from pathlib import Path
+from urllib.parse import unquote, urljoin, urlsplit
+
+import pytest
+
+from siteutil import content_pages, html_pages, parse_html
+
+
+def test_strict_build_has_no_warnings(build_log):
+    problems = [line for line in build_log.splitlines() if re.search(r"\b(WARNING|ERROR)\b", line)]
+    assert problems == []
+
+
+def _target_file(site_dir: Path, page: Path, href: str) -> tuple[Path, str] | None:
+    """The file and fragment an internal href points to (None if external)."""
+    parts = urlsplit(href)
+    if parts.scheme or parts.netloc or href.startswith(("mailto:", "tel:", "javascript:")):
+        return None
+    if not parts.path:
+        return page, unquote(parts.fragment)
+    path = (page.parent / unquote(parts.path)).resolve()
+    if parts.path.endswith("/") or path.is_dir():
+        path = path / "index.html"
+    return path, unquote(parts.fragment)
+
+
+def test_every_internal_link_and_anchor_resolves(built_site):
+    broken = []
+    checked = 0
+    for page in content_pages(built_site):
+        for href in parse_html(page).links:
+            target = _target_file(built_site, page, href)
+            if target is None:
+                continue
+            path, fragment = target
+            checked += 1
+            rel = page.relative_to(built_site)
+            if not path.exists() or built_site.resolve() not in path.parents and path != built_site:
+                broken.append(f"{rel}: {href} (no such page)")
+            elif fragment and path.suffix == ".html" and fragment not in parse_html(path).ids:
+                broken.append(f"{rel}: {href} (no #{fragment} on the target)")
+    assert checked > 500, "the link check found suspiciously few links"
+    assert broken == []
+
+
+def _fetch(url: str) -> tuple[int, bytes]:
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            return response.status, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, b""
+
+
+def test_site_works_under_a_sub_path(built_site, subpath_server):
+    """Served at /kb/, every page, link, anchor, script and stylesheet resolves inside /kb/."""
+    base = subpath_server.url
+    prefix = urlsplit(base).path
+    seen_status: dict[str, int] = {}
+    broken = []
+    for page in content_pages(built_site):
+        rel = page.relative_to(built_site).as_posix()
+        url = base + (rel[: -len("index.html")] if rel.endswith("index.html") else rel)
+        html = parse_html(page)
+        for href in html.links + html.resources:
+            absolute = urljoin(url, href)
+            parts = urlsplit(absolute)
+            if parts.netloc != urlsplit(base).netloc:
+                continue
+            if not parts.path.startswith(prefix):
+                broken.append(f"{rel}: {href} leaves {prefix}")
+                continue
+            key = parts.path
+            if key not in seen_status:
+                seen_status[key], body = _fetch(f"{parts.scheme}://{parts.netloc}{parts.path}")
+            if seen_status[key] != 200:
+                broken.append(f"{rel}: {href} -> HTTP {seen_status[key]}")
+    assert len(seen_status) > 50
+    assert broken == []
+
+
+def test_every_page_carries_link_card_meta(built_site):
+    missing = []
+    for page in content_pages(built_site):
+        meta = parse_html(page).meta
+        rel = page.relative_to(built_site).as_posix()
+        for key in ("description", "og:title", "og:description", "og:image", "og:url"):
+            if not meta.get(key, "").strip():
+                missing.append(f"{rel}: {key}")
+        image = meta.get("og:image", "")
+        path = urlsplit(image).path
+        if image and not (built_site / posixpath.relpath(path, "/")).exists():
+            missing.append(f"{rel}: og:image {image} is not in the site")
+    assert missing == []
+
+
+def test_page_description_comes_from_front_matter(built_site):
+    meta = parse_html(built_site / "tactics" / "seed-users" / "index.html").meta
+    source = (Path(__file__).resolve().parents[1] / "docs" / "tactics" / "seed-users.md").read_text(encoding="utf-8")
+    description = re.search(r"^description:\s*(.+)$", source, re.M).group(1).strip().strip("\"'")
+    assert meta["description"] == description
+    assert meta["og:description"] == description
+
+
+def test_404_page_is_chinese_with_search_and_sections(built_site):
+    text = (built_site / "404.html").read_text(encoding="utf-8")
+    assert "页面没找到" in text
+    assert 'name="q"' in text
+    for section in ("navigator/", "checklists/", "cases/", "platforms/wechat-vs-qq/"):
+        assert section in text
