@@ -35,10 +35,10 @@ def published(build: Build) -> dict[str, list[str]]:
         if rel == "404.md":
             continue
         anchors = sorted(checklists.item_anchors(page)) if checklists.is_checklist(page) else []
-        urls[page_url(rel)] = anchors
+        urls["/" + page_url(rel)] = anchors
     if build.tree is not None:
         for nid in build.tree.nodes:
-            urls[page_url(build.tree.page(nid))] = []
+            urls["/" + page_url(build.tree.page(nid))] = []
     return dict(sorted(urls.items()))
 
 
@@ -49,20 +49,24 @@ def load_manifest(data_dir: Path) -> tuple[dict, object]:
     data, lines = load_yaml(path, f"data/{MANIFEST}")
     if not isinstance(data, dict) or set(data) - {"pages", "moved"}:
         raise DataError(f"data/{MANIFEST}", "the manifest must have only 'pages:' and 'moved:'", fix="run `make manifest` to rewrite it", line=1)
+    for key in ("pages", "moved"):
+        if not isinstance(data.get(key) or {}, dict):
+            raise DataError(f"data/{MANIFEST}", f"'{key}:' must be a mapping of URL to value", fix="run `make manifest` to rewrite it", path=(key,), line=lines.near((key,)))
     data.setdefault("pages", {})
     data.setdefault("moved", {})
     return data, lines
 
 
 def _split(url: str) -> tuple[str, str]:
+    """'/checklists/launch/#x' -> ('/checklists/launch/', 'x')."""
     page, _, anchor = url.partition("#")
-    return page, anchor
+    return "/" + page.lstrip("/"), anchor
 
 
 def check_manifest(build: Build) -> None:
     data, lines = load_manifest(build.data_dir)
     now = published(build)
-    moved = data["moved"] or {}
+    moved = {"/" + str(k).lstrip("/"): "/" + str(v).lstrip("/") for k, v in (data["moved"] or {}).items()}
     rel = f"data/{MANIFEST}"
     for old, new in moved.items():
         page, anchor = _split(str(new))
@@ -72,7 +76,7 @@ def check_manifest(build: Build) -> None:
         if url not in now and url not in moved:
             raise DataError(
                 rel,
-                f"the published page '/{url}' no longer exists",
+                f"the published page '{url}' no longer exists",
                 fix=f"restore it, or add under moved: '{url}': '<new url>' so old links redirect",
                 path=("pages", url),
                 line=lines.near(("pages", url)) if lines else None,
@@ -82,7 +86,7 @@ def check_manifest(build: Build) -> None:
             if url in now and anchor not in now[url] and key not in moved:
                 raise DataError(
                     rel,
-                    f"the checklist item '/{key}' no longer exists",
+                    f"the checklist item '{key}' no longer exists",
                     fix=f"keep the item id, or add under moved: '{key}': '{url}#<new id>' so old links still land on it",
                     path=("pages", url),
                     line=lines.near(("pages", url)) if lines else None,
@@ -91,7 +95,7 @@ def check_manifest(build: Build) -> None:
 
 def _rel_of(build: Build, url: str) -> str:
     for rel in build.pages:
-        if page_url(rel) == url:
+        if "/" + page_url(rel) == url:
             return rel
     return ""
 
@@ -99,7 +103,7 @@ def _rel_of(build: Build, url: str) -> str:
 def moved_anchors(build: Build, page_rel: str) -> dict[str, list[str]]:
     """new anchor -> old anchors kept on this page (from ``moved:``)."""
     data, _lines = load_manifest(build.data_dir)
-    url = page_url(page_rel)
+    url = "/" + page_url(page_rel)
     out: dict[str, list[str]] = {}
     for old, new in (data["moved"] or {}).items():
         old_page, old_anchor = _split(str(old))
@@ -112,7 +116,7 @@ def moved_anchors(build: Build, page_rel: str) -> dict[str, list[str]]:
 def _md_path(url: str, docs_dir: Path) -> str:
     """The docs path that publishes ``url`` ('tactics/x/' -> 'tactics/x.md')."""
     page, anchor = _split(url)
-    stem = page.rstrip("/")
+    stem = page.strip("/")
     candidates = [f"{stem}/index.md", f"{stem}.md"] if stem else ["index.md"]
     for candidate in candidates:
         if (docs_dir / candidate).exists():
@@ -128,7 +132,7 @@ def redirect_map(data_dir: Path, docs_dir: Path) -> dict[str, str]:
         old_page, old_anchor = _split(str(old))
         if old_anchor:
             continue
-        maps[(old_page.rstrip("/") or "index") + ".md" if old_page else "index.md"] = _md_path(str(new), docs_dir)
+        maps[_md_path(old_page, docs_dir)] = _md_path(str(new), docs_dir)
     return maps
 
 
