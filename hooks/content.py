@@ -7,6 +7,7 @@ Must stay the first hook in mkdocs.yml: it prepares what the others use.
 
 from __future__ import annotations
 
+from html import escape
 from pathlib import Path
 
 import _setup  # noqa: F401  (puts hooks/ on sys.path)
@@ -55,6 +56,9 @@ def on_page_markdown(markdown: str, *, page, config, files) -> str:
         markdown = replace_markers(markdown, "case-table", lambda _m: content.render_case_table(build.pages, build.order, build.index, rel))
     if source is None:  # generated pages carry their own furniture
         return markdown
+    # The theme prints titles unescaped (nav, tabs, search): escape once, here.
+    if isinstance(page.meta.get("title"), str):
+        page.meta["title"] = escape(source.meta["title"], quote=False)
     tail = [
         content.render_aliases(source.meta),
         content.render_source_line(source.meta, build.sources, build.index, rel),

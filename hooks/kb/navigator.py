@@ -19,7 +19,7 @@ from .yamlio import Lines, load_schema, load_yaml, validate_schema
 SECTION = "navigator"
 START_PAGE = f"{SECTION}/index.md"
 START = "(start)"
-PLATFORM_NAMES = {"wechat": "微信群", "qq": "QQ群", "qq-discussion": "QQ讨论组", "either": "微信群或 QQ 群都可以"}
+PLATFORM_NAMES = {"wechat": "微信群", "qq": "QQ 群", "qq-discussion": "QQ 讨论组", "either": "微信群或 QQ 群都可以"}
 LINK_KINDS = (("tactics", "相关战术"), ("checklists", "要用的清单"), ("cases", "可以参考的案例"))
 
 
@@ -218,7 +218,7 @@ def render_node(tree: Tree, node_id: str, index: SiteIndex, pages_titles: dict[s
         for kind, label in LINK_KINDS:
             links = node.get(kind, [])
             if links:
-                items = "".join(f'<li><a href="{escape(index.url(t, from_rel))}">{escape(pages_titles.get(t, t))}</a></li>' for t in links)
+                items = "".join(f'<li><a href="{escape(index.url(t, from_rel))}">{escape(_link_label(t, pages_titles, index))}</a></li>' for t in links)
                 out += [f'<h2 id="{kind}">{label}</h2>', "", f"<ul>{items}</ul>", ""]
         if node.get("platform"):
             platform = node["platform"]
@@ -244,6 +244,18 @@ def render_node(tree: Tree, node_id: str, index: SiteIndex, pages_titles: dict[s
         out += [f'<p class="kb-sources">依据的资料：<a href="{escape(sources_url)}">{cites}</a></p>', ""]
     out += [_trail_html(tree, node_id, from_rel, index), ""]
     return "\n".join(out)
+
+
+def _link_label(target: str, titles: dict[str, str], index: SiteIndex) -> str:
+    """'tactics/x.md#how' -> 'x 的标题 › 怎么做' (the heading text when known)."""
+    rel, _, anchor = target.partition("#")
+    label = titles.get(rel, rel)
+    page = index.pages.get(rel)
+    if page is not None and anchor:
+        for _line, _level, text, heading_id in page.headings:
+            if heading_id == anchor:
+                return f"{label} › {text}"
+    return label
 
 
 def render_start(tree: Tree, index: SiteIndex) -> str:
