@@ -255,6 +255,9 @@ def _link_label(target: str, titles: dict[str, str], index: SiteIndex) -> str:
         for _line, _level, text, heading_id in page.headings:
             if heading_id == anchor:
                 return f"{label} › {text}"
+        for item in (page.meta.get("checklist") or {}).get("items", []):
+            if item["id"] == anchor:
+                return f"{label} › {item['text']}"
     return label
 
 
