@@ -10,6 +10,8 @@ from __future__ import annotations
 from html import escape
 from pathlib import Path
 
+from markupsafe import Markup
+
 import _setup  # noqa: F401  (puts hooks/ on sys.path)
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import get_plugin_logger
@@ -54,11 +56,14 @@ def on_page_markdown(markdown: str, *, page, config, files) -> str:
         markdown = replace_markers(markdown, "glossary", lambda _m: content.render_glossary(build.glossary, build.index, rel))
         markdown = replace_markers(markdown, "sources", lambda _m: content.render_sources_page(build.sources, build.pages, build.index, rel))
         markdown = replace_markers(markdown, "case-table", lambda _m: content.render_case_table(build.pages, build.order, build.index, rel))
-    if source is None:  # generated pages carry their own furniture
+    # The theme prints titles both raw (nav, tabs, search) and through `| e`
+    # (footer labels): an escaped Markup string comes out right in both.
+    if source is None:  # generated pages escape their own title and add their own furniture
+        if isinstance(page.meta.get("title"), str):
+            page.meta["title"] = Markup(page.meta["title"])
         return markdown
-    # The theme prints titles unescaped (nav, tabs, search): escape once, here.
     if isinstance(page.meta.get("title"), str):
-        page.meta["title"] = escape(source.meta["title"], quote=False)
+        page.meta["title"] = Markup(escape(source.meta["title"], quote=False))
     tail = [
         content.render_aliases(source.meta),
         content.render_source_line(source.meta, build.sources, build.index, rel),

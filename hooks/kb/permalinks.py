@@ -100,12 +100,27 @@ def _rel_of(build: Build, url: str) -> str:
     return ""
 
 
+_moved_cache: tuple[object, dict] | None = None
+
+
+def _moved(build: Build) -> dict:
+    """The manifest's ``moved:``, read once per build.
+
+    The manifest lists every published URL, so parsing it for each checklist
+    page made the build quadratic in the number of pages.
+    """
+    global _moved_cache
+    if _moved_cache is None or _moved_cache[0] is not build:
+        data, _lines = load_manifest(build.data_dir)
+        _moved_cache = (build, data["moved"] or {})
+    return _moved_cache[1]
+
+
 def moved_anchors(build: Build, page_rel: str) -> dict[str, list[str]]:
     """new anchor -> old anchors kept on this page (from ``moved:``)."""
-    data, _lines = load_manifest(build.data_dir)
     url = "/" + page_url(page_rel)
     out: dict[str, list[str]] = {}
-    for old, new in (data["moved"] or {}).items():
+    for old, new in _moved(build).items():
         old_page, old_anchor = _split(str(old))
         new_page, new_anchor = _split(str(new))
         if new_page == url and old_page == url and old_anchor and new_anchor:

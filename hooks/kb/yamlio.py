@@ -104,7 +104,7 @@ def load_yaml(path: Path, rel: str) -> tuple[Any, Lines]:
     """Read and parse a YAML data file."""
     data, lines = parse_yaml(read_text(path, rel), rel)
     if data is None:
-        raise DataError(rel, "the file is empty", fix="restore its content (see git history) or remove the file")
+        raise DataError(rel, "the file is empty", fix="restore its content (see git history) or remove the file", line=1)
     return data, lines
 
 
