@@ -168,4 +168,7 @@ def validate_schema(data: Any, schema: dict, rel: str, lines: Lines, base_path: 
         error = jsonschema.exceptions.best_match(error.context)
     path = base_path + tuple(error.absolute_path)
     message, fix = _explain(error)
+    if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+        # Point at the misspelt key itself, not at the mapping that holds it.
+        path += tuple(sorted(set(error.instance) - set(error.schema.get("properties", {}))))[:1]
     raise DataError(rel, message, fix=fix, path=path, line=lines.near(path))

@@ -2,6 +2,9 @@
 
 Keeps the `moved:` entries. Run it after adding pages or checklist items;
 removing or renaming one needs a `moved:` entry instead (see CONTRIBUTING.md).
+
+    python tests/tools/write_manifest.py          # rewrite the file
+    python tests/tools/write_manifest.py --check  # exit 1 if it is out of date
 """
 
 from __future__ import annotations
@@ -14,38 +17,53 @@ sys.path.insert(0, str(ROOT / "hooks"))
 
 import yaml  # noqa: E402
 
-from kb.build import prepare  # noqa: E402
+from kb import build as kb_build  # noqa: E402
+from kb import permalinks  # noqa: E402
 from kb.errors import DataError  # noqa: E402
-from kb.permalinks import MANIFEST, render_manifest  # noqa: E402
-
-
-def main() -> int:
-    config = yaml.load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"), Loader=_Loader)
-    target = ROOT / "data" / MANIFEST
-    backup = target.read_text(encoding="utf-8") if target.exists() else None
-    try:
-        # The manifest check itself must not block rewriting the manifest.
-        if target.exists():
-            target.rename(target.with_suffix(".yml.bak"))
-        build = prepare(ROOT, ROOT / "docs", config.get("nav"))
-        if backup is not None:
-            target.with_suffix(".yml.bak").rename(target)
-        text = render_manifest(build)
-    except DataError as error:
-        if backup is not None and not target.exists():
-            target.with_suffix(".yml.bak").rename(target)
-        print(error, file=sys.stderr)
-        return 1
-    target.write_text(text, encoding="utf-8")
-    print(f"wrote data/{MANIFEST}")
-    return 0
 
 
 class _Loader(yaml.SafeLoader):
-    """mkdocs.yml uses !ENV; the manifest needs only `nav`."""
+    """mkdocs.yml uses tags such as !ENV; the manifest needs only `nav`."""
 
 
-_Loader.add_constructor("!ENV", lambda loader, node: None)
+_Loader.add_multi_constructor("", lambda loader, suffix, node: None)
+
+
+def render(root: Path = ROOT) -> str:
+    """The manifest text for the site as it is now (raises DataError on bad data)."""
+    config = yaml.load((root / "mkdocs.yml").read_text(encoding="utf-8"), Loader=_Loader) or {}
+    # The check against the old manifest must not block rewriting it: prepare
+    # everything else as the build does, without that one check.
+    check = permalinks.check_manifest
+    permalinks.check_manifest = lambda build: None
+    try:
+        build = kb_build.prepare(root, root / (config.get("docs_dir") or "docs"), config.get("nav"))
+    finally:
+        permalinks.check_manifest = check
+    return permalinks.render_manifest(build)
+
+
+def main(argv: list[str]) -> int:
+    target = ROOT / "data" / permalinks.MANIFEST
+    try:
+        text = render()
+    except DataError as error:
+        print(error, file=sys.stderr)
+        return 1
+    current = target.read_text(encoding="utf-8") if target.exists() else None
+    if "--check" in argv:
+        if current != text:
+            print(f"data/{permalinks.MANIFEST} is out of date: run `make manifest`", file=sys.stderr)
+            return 1
+        print(f"data/{permalinks.MANIFEST} is up to date")
+        return 0
+    if current == text:
+        print(f"data/{permalinks.MANIFEST} is up to date")
+        return 0
+    target.write_text(text, encoding="utf-8")
+    print(f"wrote data/{permalinks.MANIFEST}")
+    return 0
+
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,114 @@
+"""axe-core in a real Chromium on one page of every page type, light and dark.
+
+Fails on violations whose impact is serious or critical and prints, for each,
+the rule id, the elements (CSS targets), what axe says is wrong, and its help.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+import yaml
+
+from siteutil import ROOT
+
+pytestmark = pytest.mark.browser
+
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+FAIL_ON = ("serious", "critical")
+
+
+def _tree_nodes() -> dict[str, str]:
+    """One question node and one result node of the decision tree, if it exists."""
+    path = ROOT / "data" / "decision_tree.yml"
+    if not path.exists():
+        return {}
+    nodes = yaml.safe_load(path.read_text(encoding="utf-8"))["nodes"]
+    out = {}
+    for kind in ("question", "result"):
+        node = next((n for n in nodes if n["kind"] == kind), None)
+        if node:
+            out[f"navigator-{kind}"] = f"navigator/{node['id']}/"
+    return out
+
+
+#: page type -> URL path under the site root. Shared with test_html_validity.py.
+SAMPLE: dict[str, str] = {
+    "home": "",
+    "section-index": "tactics/",
+    "tactic": "tactics/seed-users/",
+    "case": "cases/xiaomi/",
+    "checklist": "checklists/launch/",
+    "comparison": "platforms/wechat-vs-qq/",
+    "navigator-start": "navigator/",
+    **_tree_nodes(),
+    "glossary": "glossary/",
+    "mindmap": "mindmap/",
+    "tags": "tags/",
+    "sources": "sources/",
+    "404": "404.html",
+}
+
+
+def sample_file(site: Path, path: str) -> Path:
+    return site / (path if path.endswith(".html") else path + "index.html")
+
+
+def test_sample_covers_every_page_type(built_site):
+    expected = {"home", "section-index", "tactic", "case", "checklist", "comparison", "navigator-start", "glossary", "mindmap", "tags", "sources", "404"}
+    if (ROOT / "data" / "decision_tree.yml").exists():
+        expected |= {"navigator-question", "navigator-result"}
+    assert expected <= set(SAMPLE)
+    missing = [path for path in SAMPLE.values() if not sample_file(built_site, path).exists()]
+    assert not missing, f"sample pages not in the built site: {missing}"
+
+
+def format_violations(violations: list[dict]) -> str:
+    out = []
+    for v in violations:
+        out.append(f"[{v['impact']}] {v['id']}: {v['help']} ({v['helpUrl']})")
+        for node in v["nodes"][:8]:
+            out.append(f"    target: {' '.join(node['target'])}")
+            out.append(f"      html: {' '.join(node['html'].split())[:160]}")
+            summary = " ".join(node["failureSummary"].split())
+            out.append(f"      why:  {summary[:300]}")
+        if len(v["nodes"]) > 8:
+            out.append(f"    … and {len(v['nodes']) - 8} more elements")
+    return "\n".join(out)
+
+
+@pytest.fixture(scope="module", params=["light", "dark"])
+def axe_page(browser, request):
+    """One tab per colour scheme, with axe-core loaded into every page it opens."""
+    if not AXE.exists():
+        if IN_CI:
+            pytest.fail(f"{AXE} is missing: run `npm ci`")
+        pytest.skip("axe-core is not installed (npm ci)")
+    context = browser.new_context(locale="zh-CN", service_workers="block", color_scheme=request.param)
+    context.add_init_script(path=str(AXE))
+    page = context.new_page()
+    yield request.param, page
+    context.close()
+
+
+@pytest.mark.parametrize("kind", list(SAMPLE))
+def test_no_serious_accessibility_violations(kind, axe_page, server):
+    scheme, page = axe_page
+    page.goto(server.url + SAMPLE[kind], wait_until="load")
+    # Material picks the palette from prefers-color-scheme: both get checked.
+    assert page.get_attribute("body", "data-md-color-scheme") == ("slate" if scheme == "dark" else "default")
+    violations = page.evaluate(
+        """async () => {
+            const result = await axe.run(document, {resultTypes: ["violations"]});
+            return result.violations.map(v => ({
+                id: v.id, impact: v.impact, help: v.help, helpUrl: v.helpUrl,
+                nodes: v.nodes.map(n => ({target: n.target.map(String), html: n.html, failureSummary: n.failureSummary || ""})),
+            }));
+        }"""
+    )
+    bad = [v for v in violations if v["impact"] in FAIL_ON]
+    if bad:
+        pytest.fail(f"{SAMPLE[kind] or '/'} ({scheme}):\n" + format_violations(bad), pytrace=False)
