@@ -150,3 +150,16 @@ def test_marker_arguments_are_checked(tmp_path):
     ]:
         with pytest.raises(DataError, match=re.escape(expected)):
             check_marker(find_markers(text)[0], comparisons, "docs/x.md")
+
+
+def test_marker_anchors_are_the_rendered_row_ids(tmp_path):
+    from kb.comparisons import marker_anchors
+
+    comparisons = {"a-vs-b": load(tmp_path, GOOD)}
+    marker = find_markers("<!-- kb:comparison a-vs-b dims=limit -->")[0]
+    anchors = marker_anchors(marker, comparisons)
+    html = render_table(comparisons["a-vs-b"], SOURCES, index(), "x/page.md", dims=["limit"])
+    assert anchors == {"a-vs-b-limit", "a-vs-b-group-size"}
+    for anchor in anchors:
+        assert f'id="{anchor}"' in html
+    assert marker_anchors(find_markers("<!-- kb:comparison a-vs-b show=summary -->")[0], comparisons) == set()

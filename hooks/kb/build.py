@@ -97,6 +97,10 @@ def prepare(root: Path, docs_dir: Path, nav: list | None) -> Build:
                 raise DataError(f"docs/{page.rel}", "the marker 'kb:mindmap' needs data/mindmap.yml, which does not exist", fix="restore the data file or remove the marker", line=marker.line)
             if marker.name == "comparison":
                 comparisons.check_marker(marker, loaded, f"docs/{page.rel}")
+                index.add_anchors(page.rel, comparisons.marker_anchors(marker, loaded))
+
+    # After every page registered its anchors (comparison rows too).
+    for page in pages.values():
         if checklists.is_checklist(page):
             checklists.check_checklist(page, index)
 

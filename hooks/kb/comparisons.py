@@ -107,6 +107,21 @@ def check_marker(marker: Marker, comparisons: dict[str, Comparison], file: str) 
                 raise DataError(file, f"the comparison '{ids[0]}' has no dimension '{dim}'", fix="use dimension ids from its data file: " + ", ".join(known), line=marker.line)
 
 
+def marker_anchors(marker: Marker, comparisons: dict[str, Comparison]) -> set[str]:
+    """The row and group ids a (checked) marker puts on its page, for links to them."""
+    comparison = comparisons[marker.positional()[0]]
+    if marker.kwargs().get("show") == "summary":
+        return set()
+    dims = marker.kwargs().get("dims")
+    wanted = set(dims.split(",")) if dims else None
+    anchors = set()
+    for group, dim in comparison.dimensions():
+        if wanted is None or dim["id"] in wanted:
+            anchors.add(f"{comparison.id}-{dim['id']}")
+            anchors.add(f"{comparison.id}-group-{group['id']}")
+    return anchors
+
+
 def _cell_html(cell: dict, sources: dict[str, dict], source_url) -> str:
     state = cell.get("state")
     badge = f'<span class="kb-state kb-state--{STATE_CLASS[state]}">{escape(state)}</span> ' if state else ""
