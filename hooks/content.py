@@ -1,6 +1,6 @@
 """Hook: check all data and pages before the build writes anything; add each
 page's furniture (sources line and footnotes, related pages, aliases, glossary
-tooltips) and render the glossary, sources and case-table markers.
+tooltips through kb.glossary_abbr) and render the glossary, sources and case-table markers.
 
 Must stay the first hook in mkdocs.yml: it prepares what the others use.
 """
@@ -19,6 +19,7 @@ from mkdocs.plugins import get_plugin_logger
 from kb import build as kb_build
 from kb import content
 from kb.errors import DataError
+from kb.glossary_abbr import GlossaryExtension, glossary_terms
 from kb.markers import replace_markers
 from kb.permalinks import redirect_map
 
@@ -27,6 +28,10 @@ log = get_plugin_logger(__name__)
 
 def on_config(config, **_):
     kb_build.forget()  # nothing survives between rebuilds of `mkdocs serve`
+    # Glossary tooltips: the extension gets an empty dict now, filled once the
+    # glossary is loaded and checked in on_pre_build.
+    config["kb_glossary_terms"] = terms = {}
+    config.markdown_extensions.append(GlossaryExtension(terms))
     root = Path(config.config_file_path).parent
     redirects = config.plugins.get("redirects")
     if redirects is not None:
@@ -45,6 +50,7 @@ def on_pre_build(*, config) -> None:
     except DataError as error:
         raise PluginError(str(error)) from None
     kb_build.remember(config, build)
+    config["kb_glossary_terms"].update(glossary_terms(build.glossary))
     log.debug("checked %d pages and the data files", len(build.pages))
 
 
@@ -74,5 +80,4 @@ def on_page_markdown(markdown: str, *, page, config, files) -> str:
         markdown
         + ("\n\n" + tail + "\n" if tail else "")
         + content.source_footnotes(markdown, build.sources, build.index, rel)
-        + content.render_abbreviations(build.glossary)
     )

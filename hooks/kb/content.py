@@ -6,6 +6,7 @@ Markdown strings in which every value from data or front matter is escaped.
 
 from __future__ import annotations
 
+import heapq
 import posixpath
 import re
 from dataclasses import dataclass
@@ -131,7 +132,13 @@ def render_source_line(meta: dict, sources: dict[str, dict], index: SiteIndex, f
 
 
 class RelatedIndex:
-    """Pages that share tags, found through a tag -> pages map built once."""
+    """Pages that share tags, found through a tag -> pages map built once.
+
+    Ranking the pages that share a tag costs O(pages), so doing it for every
+    page made the build quadratic. Pages with the same tags in the same section
+    get the same ranking (less themselves), so it is done once per distinct
+    (tags, section): with a controlled tag vocabulary that number stays small.
+    """
 
     def __init__(self, pages: dict[str, Page], order: list[str]):
         position = {rel: i for i, rel in enumerate(order)}
@@ -141,23 +148,31 @@ class RelatedIndex:
         for rel, page in self.pages.items():
             for tag in page.meta.get("tags") or []:
                 self.by_tag.setdefault(tag, []).append(rel)
+        self._ranked: dict[tuple, list[tuple[str, list[str]]]] = {}
 
     def related(self, rel: str, limit: int = 6) -> list[tuple[str, list[str]]]:
         page = self.pages.get(rel)
         if page is None:
             return []
-        shared: dict[str, list[str]] = {}
-        for tag in page.meta.get("tags") or []:
-            for other in self.by_tag.get(tag, []):
-                if other != rel:
-                    shared.setdefault(other, []).append(tag)
+        tags = tuple(page.meta.get("tags") or [])
         section = rel.split("/", 1)[0]
+        key = (tags, section, limit)
+        if key not in self._ranked:
+            # One more than needed: the page itself is among them.
+            self._ranked[key] = self._rank(tags, section, limit + 1)
+        return [(other, list(shared)) for other, shared in self._ranked[key] if other != rel][:limit]
+
+    def _rank(self, tags: tuple, section: str, count: int) -> list[tuple[str, list[str]]]:
+        shared: dict[str, list[str]] = {}
+        for tag in tags:
+            for other in self.by_tag.get(tag, []):
+                shared.setdefault(other, []).append(tag)
 
         def rank(other: str) -> tuple:
             # More shared tags first; then other sections (variety), then nav order.
             return (-len(shared[other]), other.split("/", 1)[0] == section, self.position[other])
 
-        return [(other, shared[other]) for other in sorted(shared, key=rank)[:limit]]
+        return [(other, shared[other]) for other in heapq.nsmallest(count, shared, key=rank)]
 
 
 def render_related(related: list[tuple[str, list[str]]], pages: dict[str, Page], index: SiteIndex, from_rel: str) -> str:
@@ -187,19 +202,6 @@ def render_glossary(terms: list[dict], index: SiteIndex, from_rel: str) -> str:
             + "</dd>"
         )
     return f'<dl class="kb-glossary">{"".join(rows)}</dl>'
-
-
-def render_abbreviations(terms: list[dict]) -> str:
-    """Markdown abbreviation definitions, so terms get a tooltip on every page."""
-    lines = []
-    for term in terms:
-        for name in [term["term"], *term.get("aliases", [])]:
-            definition = term["definition"].replace("\n", " ")
-            lines.append(f"*[{name}]: {definition}")
-    # One block per definition: Python-Markdown takes one definition out of a
-    # block per pass and re-tests the rest against every block processor, so a
-    # single block of n definitions cost O(n^2) per page (~20% of the build).
-    return "\n\n" + "\n\n".join(lines) + "\n"
 
 
 def render_sources_page(sources: dict[str, dict], pages: dict[str, Page], index: SiteIndex, from_rel: str) -> str:
