@@ -32,8 +32,20 @@ class Lines(dict):
             path = path[:-1]
 
 
-class _Loader(yaml.SafeLoader):
-    """SafeLoader whose constructed values stay plain Python types."""
+# libyaml's parser when PyYAML has it (the PyPI wheels do): parsing was most of
+# the hooks' build time with the pure-Python one.
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def _compose_and_construct(text: str) -> tuple[yaml.Node | None, Any]:
+    """Parse once: the node tree (for line numbers) and the data built from it."""
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else None
+    finally:
+        loader.dispose()
+    return node, data
 
 
 def _walk(node: yaml.Node, path: tuple, lines: Lines, rel: str) -> None:
@@ -62,8 +74,7 @@ def _walk(node: yaml.Node, path: tuple, lines: Lines, rel: str) -> None:
 def parse_yaml(text: str, rel: str, line_offset: int = 0) -> tuple[Any, Lines]:
     """Parse YAML text; errors name ``rel`` and the line (plus ``line_offset``)."""
     try:
-        node = yaml.compose(text, Loader=_Loader)
-        data = yaml.load(text, Loader=_Loader) if node is not None else None
+        node, data = _compose_and_construct(text)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 + line_offset if mark else None
