@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import posixpath
 import re
 import urllib.request
@@ -114,3 +115,11 @@ def test_404_page_is_chinese_with_search_and_sections(built_site):
     assert 'name="q"' in text
     for section in ("navigator/", "checklists/", "cases/", "platforms/wechat-vs-qq/"):
         assert section in text
+
+
+def test_search_index_is_compact_utf8_with_the_same_entries(built_site):
+    raw = (built_site / "search" / "search_index.json").read_bytes()
+    assert not re.search(rb"(?<!\\)\\u[4-9][0-9a-f]{3}", raw)  # Chinese as UTF-8, not \uXXXX escapes
+    index = json.loads(raw)
+    assert len(index["docs"]) > 100 and index["config"]["lang"] == ["zh"]
+    assert any("种子用户" in doc["title"] for doc in index["docs"])
