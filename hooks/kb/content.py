@@ -128,7 +128,7 @@ def render_source_line(meta: dict, sources: dict[str, dict], index: SiteIndex, f
         f'<a href="{escape(index.url(f"{SOURCES_PAGE}#src-{sid}", from_rel))}">{escape(sid)}《{escape(sources[sid]["title"])}》</a>'
         for sid in ids
     )
-    return f'<p class="kb-sources" id="kb-sources">来源：{links}</p>'
+    return f'<p class="kb-sources" id="kb-sources" data-search-exclude="true">来源：{links}</p>'
 
 
 class RelatedIndex:
@@ -183,7 +183,7 @@ def render_related(related: list[tuple[str, list[str]]], pages: dict[str, Page],
         f' <span class="kb-related__tags">{escape("、".join(tags))}</span></li>'
         for other, tags in related
     )
-    return f'<nav class="kb-related" aria-labelledby="kb-related-title"><h2 id="kb-related-title">相关页面</h2><ul>{items}</ul></nav>'
+    return f'<nav class="kb-related" aria-labelledby="kb-related-title" data-search-exclude="true"><h2 id="kb-related-title">相关页面</h2><ul>{items}</ul></nav>'
 
 
 def render_glossary(terms: list[dict], index: SiteIndex, from_rel: str) -> str:

@@ -194,6 +194,9 @@ def render_node(tree: Tree, node_id: str, index: SiteIndex, pages_titles: dict[s
         # theme prints titles unescaped; the description is escaped by main.html.
         f"title: {json.dumps(title, ensure_ascii=False)}",
         f"description: {json.dumps(description, ensure_ascii=False)}",
+        # In search, but below the pages that explain: a step page repeats their words.
+        "search:",
+        "  boost: 0.5",
         "---",
         "",
         f'<h1 id="top">{title}</h1>',
