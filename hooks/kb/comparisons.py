@@ -132,7 +132,8 @@ def _cell_html(cell: dict, sources: dict[str, dict], source_url) -> str:
         parts.append(f'<span class="kb-cell__asof">截至：{escape(cell["as_of"])}</span>')
     if cell.get("source"):
         sid = cell["source"]
-        parts.append(f'<a class="kb-cite" href="{escape(source_url(sid))}" title="{escape(sources[sid]["title"])}">[{escape(sid)}]</a>')
+        # No title attribute: Material's tooltips would mount one component per cell.
+        parts.append(f'<a class="kb-cite" href="{escape(source_url(sid))}" aria-label="来源 {escape(sid)}：{escape(sources[sid]["title"])}">[{escape(sid)}]</a>')
     return " ".join(parts)
 
 
@@ -186,8 +187,10 @@ def render_table(comparison: Comparison, sources: dict[str, dict], index: SiteIn
             bodies.append(
                 f'<tbody><tr class="kb-group"><th scope="rowgroup" colspan="{span}" id="{escape(comparison.id)}-group-{escape(group["id"])}">{escape(group["name"])}</th></tr>{"".join(rows)}</tbody>'
             )
+    # A subset repeats rows of the full table: keep it out of the search index.
+    exclude = ' data-search-exclude="true"' if dims is not None else ""
     table = (
-        f'<div class="kb-table-scroll kb-compare" tabindex="0" role="region" aria-label="{escape(comparison.data["caption"])}（窄屏可横向滚动）">'
+        f'<div class="kb-table-scroll kb-compare"{exclude} tabindex="0" role="region" aria-label="{escape(comparison.data["caption"])}（窄屏可横向滚动）">'
         f'<table class="kb-table kb-compare__table"><caption>{escape(comparison.data["caption"])}</caption>'
         f'<thead><tr><th scope="col">对比项</th>{head}<th scope="col">怎么选</th></tr></thead>{"".join(bodies)}</table></div>'
     )

@@ -177,7 +177,7 @@ def _trail_html(tree: Tree, node_id: str, from_rel: str, index: SiteIndex) -> st
         )
     restart = index.url(START_PAGE, from_rel)
     return (
-        '<nav class="kb-trail" aria-labelledby="kb-trail-title"><h2 id="kb-trail-title">你的回答</h2>'
+        '<nav class="kb-trail" aria-labelledby="kb-trail-title" data-search-exclude="true"><h2 id="kb-trail-title">你的回答</h2>'
         f'<ol>{"".join(items)}</ol><p><a class="kb-restart" href="{escape(restart)}">重新开始</a></p></nav>'
     )
 
@@ -241,7 +241,7 @@ def render_node(tree: Tree, node_id: str, index: SiteIndex, pages_titles: dict[s
             items = "".join(
                 f'<li><a href="{escape(index.url(tree.page(o["next"]), from_rel))}">{escape(o["label"])}</a></li>' for o in siblings
             )
-            out += ['<h2 id="alternatives">如果你的情况不同</h2>', "", f'<ul class="kb-alternatives">{items}</ul>', ""]
+            out += ['<h2 id="alternatives">如果你的情况不同</h2>', "", f'<ul class="kb-alternatives" data-search-exclude="true">{items}</ul>', ""]
         cites = "、".join(escape(s) for s in node["sources"])
         sources_url = index.url("sources.md", from_rel)
         out += [f'<p class="kb-sources">依据的资料：<a href="{escape(sources_url)}">{cites}</a></p>', ""]
@@ -287,4 +287,5 @@ def render_overview(tree: Tree, index: SiteIndex, from_rel: str = START_PAGE) ->
             )
         return f"<ul>{''.join(items)}</ul>"
 
-    return f'<div class="kb-tree">{branch(START)}</div>'
+    # Every node has its own page in the index: the outline would only repeat them.
+    return f'<div class="kb-tree" data-search-exclude="true">{branch(START)}</div>'
