@@ -44,18 +44,10 @@ OUT = BENCH / "out"
 README = BENCH / "README.md"
 SECTION = "## 构建与页面性能"
 PY = sys.executable
-CHROMIUM = os.environ.get("KB_CHROMIUM") or "/usr/bin/chromium"
-CHROME_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-dev-shm-usage",
-]
+sys.path.insert(0, str(ROOT / "tests"))
+from siteutil import CHROMIUM_ARGS, chromium_path  # noqa: E402
+CHROMIUM = chromium_path() or "/usr/bin/chromium"
+CHROME_FLAGS = ["--headless", *CHROMIUM_ARGS]
 # Pages measured for weight and Lighthouse (site-relative URLs).
 PAGES = [
     ("首页", ""),

@@ -36,22 +36,11 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
-from siteutil import StaticServer, mkdocs_build  # noqa: E402
+from siteutil import CHROMIUM_ARGS, StaticServer, chromium_path, mkdocs_build  # noqa: E402
 
 QUERIES = ROOT / "tests" / "search_queries.yml"
 TOP = 10  # results read per query (Material renders the first 10 at once)
 
-# Flags for a closed network (same as tests/conftest.py).
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-dev-shm-usage",
-]
 
 # Test-only instrumentation, injected before Material's bundle runs. It counts
 # the query messages the page sends to the search worker and the results it
@@ -367,15 +356,6 @@ def format_report(report: dict, verbose: bool = False) -> str:
 
 
 # ---------------------------------------------------------------------------
-
-
-def chromium_path() -> str | None:
-    import os
-
-    for candidate in (os.environ.get("KB_CHROMIUM"), "/usr/bin/chromium", "/usr/bin/chromium-browser"):
-        if candidate and Path(candidate).exists():
-            return candidate
-    return None
 
 
 def main(argv: list[str] | None = None) -> int:

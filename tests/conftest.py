@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from siteutil import ROOT, StaticServer, mkdocs_build
+from siteutil import CHROMIUM_ARGS, ROOT, StaticServer, chromium_path, mkdocs_build
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
@@ -42,26 +42,6 @@ def server(built_site):
 def subpath_server(built_site):
     with StaticServer(built_site, "/kb/") as srv:
         yield srv
-
-
-def chromium_path() -> str | None:
-    for candidate in (os.environ.get("KB_CHROMIUM"), "/usr/bin/chromium", "/usr/bin/chromium-browser"):
-        if candidate and Path(candidate).exists():
-            return candidate
-    return None
-
-
-# Flags for a closed network: no background calls to Google's services.
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-dev-shm-usage",
-]
 
 
 @pytest.fixture(scope="session")
