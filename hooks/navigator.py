@@ -15,7 +15,6 @@ def on_files(files, *, config):
     tree = build.tree
     if tree is None:
         return files
-    titles = build.titles()
     platforms = build.comparisons.get("wechat-vs-qq")
 
     def compare(dims, from_rel):
@@ -23,7 +22,7 @@ def on_files(files, *, config):
 
     for nid in tree.nodes:
         rel = tree.page(nid)
-        files.append(File.generated(config, rel, content=navigator.render_node(tree, nid, build.index, titles, compare)))
+        files.append(File.generated(config, rel, content=navigator.render_node(tree, nid, build.index, compare)))
     return files
 
 

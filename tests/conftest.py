@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import os
-import shutil
 from pathlib import Path
 
 import pytest
 
-from siteutil import CHROMIUM_ARGS, ROOT, StaticServer, chromium_path, mkdocs_build
+from siteutil import CHROMIUM_ARGS, StaticServer, chromium_path, mkdocs_build, project_copy_to
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
@@ -81,7 +80,4 @@ def page(context):
 @pytest.fixture
 def project_copy(tmp_path) -> Path:
     """A throwaway copy of the project (sources, not build output) to break."""
-    dest = tmp_path / "project"
-    ignore = shutil.ignore_patterns(".venv", "node_modules", "site", ".git", ".pytest_cache", "__pycache__", "bench")
-    shutil.copytree(ROOT, dest, ignore=ignore)
-    return dest
+    return project_copy_to(tmp_path / "project")

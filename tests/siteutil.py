@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import http.server
 import os
+import shutil
 import subprocess
 import sys
 import threading
@@ -48,6 +49,28 @@ def mkdocs_build(site_dir: Path, project: Path = ROOT, env: dict | None = None) 
         text=True,
         timeout=600,
     )
+
+
+def project_copy_to(dest: Path) -> Path:
+    """Copy the project's sources (not venv, node_modules or build output) to ``dest``."""
+    ignore = shutil.ignore_patterns(".venv", "node_modules", "site", ".git", ".pytest_cache", "__pycache__", "bench")
+    shutil.copytree(ROOT, dest, ignore=ignore)
+    return dest
+
+
+def data_copy(tmp_path: Path, with_tools: bool = False) -> Path:
+    """A copy of what ``prepare`` reads (mkdocs.yml, data/, the Markdown of docs/)
+    to break; ``with_tools`` adds hooks/ and `make manifest`'s script."""
+    dest = tmp_path / "project"
+    dest.mkdir()
+    shutil.copy2(ROOT / "mkdocs.yml", dest / "mkdocs.yml")
+    shutil.copytree(ROOT / "data", dest / "data")
+    shutil.copytree(ROOT / "docs", dest / "docs", ignore=shutil.ignore_patterns("assets"))
+    if with_tools:
+        shutil.copytree(ROOT / "hooks", dest / "hooks", ignore=shutil.ignore_patterns("__pycache__"))
+        (dest / "tests" / "tools").mkdir(parents=True)
+        shutil.copy2(ROOT / "tests" / "tools" / "write_manifest.py", dest / "tests" / "tools" / "write_manifest.py")
+    return dest
 
 
 @dataclass

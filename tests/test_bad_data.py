@@ -15,7 +15,6 @@ import copy
 import gzip
 import json
 import re
-import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -23,41 +22,27 @@ from typing import Callable
 import pytest
 import yaml
 
-from kb.build import prepare
+from kb.build import prepare, read_nav
 from kb.errors import DataError
 from kb.pages import FRONT_MATTER
 from kb.permalinks import redirect_map
-from siteutil import ROOT, mkdocs_build
+from siteutil import ROOT, data_copy, mkdocs_build, project_copy_to
 
 # ---------------------------------------------------------------------------
 # Reading and writing the files of a throwaway project
 
 
-class _ConfigLoader(yaml.SafeLoader):
-    """mkdocs.yml has tags such as !ENV; only `nav` is needed here."""
-
-
-_ConfigLoader.add_multi_constructor("", lambda loader, suffix, node: None)
-
-
-def nav_of(project: Path) -> list:
-    return yaml.load((project / "mkdocs.yml").read_text(encoding="utf-8"), Loader=_ConfigLoader).get("nav")
 
 
 def light_copy(tmp_path: Path) -> Path:
     """Just what ``prepare`` reads: mkdocs.yml, data/ and the Markdown of docs/."""
-    dest = tmp_path / "project"
-    dest.mkdir()
-    shutil.copy2(ROOT / "mkdocs.yml", dest / "mkdocs.yml")
-    shutil.copytree(ROOT / "data", dest / "data")
-    shutil.copytree(ROOT / "docs", dest / "docs", ignore=shutil.ignore_patterns("assets"))
-    return dest
+    return data_copy(tmp_path)
 
 
 def run_prepare(project: Path) -> None:
     """What the hooks run before a build writes anything (on_config + on_pre_build)."""
     redirect_map(project / "data", project / "docs")
-    prepare(project, project / "docs", nav_of(project))
+    prepare(project, project / "docs", read_nav(project))
 
 
 def dump_yaml(data) -> str:
@@ -714,9 +699,7 @@ def leaks_in(site: Path) -> tuple[list[str], int]:
 
 @pytest.fixture(scope="module")
 def xss_site(tmp_path_factory) -> Path:
-    project = tmp_path_factory.mktemp("xss") / "project"
-    ignore = shutil.ignore_patterns(".venv", "node_modules", "site", ".git", ".pytest_cache", "__pycache__", "bench")
-    shutil.copytree(ROOT, project, ignore=ignore)
+    project = project_copy_to(tmp_path_factory.mktemp("xss") / "project")
     counts = inject_everywhere(project)
     assert all(counts.values()), counts
     site = project.parent / "site"

@@ -6,24 +6,17 @@ import re
 from pathlib import Path
 
 import pytest
-import yaml
 
-from kb.build import prepare
+from kb.build import prepare, read_nav
 from kb.mindmap import count_nodes
 from siteutil import ROOT, parse_html
 
 
-def _nav():
-    class Loader(yaml.SafeLoader):
-        pass
-
-    Loader.add_constructor("!ENV", lambda loader, node: None)
-    return yaml.load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"), Loader=Loader)["nav"]
 
 
 @pytest.fixture(scope="module")
 def build():
-    return prepare(ROOT, ROOT / "docs", _nav())
+    return prepare(ROOT, ROOT / "docs", read_nav(ROOT))
 
 
 SECTIONS = ("basics/", "tactics/", "cases/", "checklists/")

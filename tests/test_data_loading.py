@@ -145,7 +145,7 @@ def test_checklist_link_must_resolve():
 
 def test_checklist_renders_ids_links_and_escapes():
     page = checklist_page([item("rules-posted", text="<b>发群规</b>"), item("welcome")])
-    html = render_checklist(page, checklist_index().pages, checklist_index(), {"rules-posted": ["old-rules"]})
+    html = render_checklist(page, checklist_index(), {"rules-posted": ["old-rules"]})
     assert '<li class="kb-check" id="rules-posted">' in html and 'id="welcome"' in html
     assert 'id="old-rules"' in html  # a renamed item keeps its old anchor
     assert "&lt;b&gt;发群规&lt;/b&gt;" in html and "<b>" not in html

@@ -186,7 +186,7 @@ def test_rendered_node_escapes_data_and_shows_the_trail(tmp_path):
     node(data, "sell")["title"] = "</h1><script>alert(1)</script>"
     node(data, "new")["options"][0]["label"] = "<b>卖</b>"
     tree = tree_from(data, tmp_path)
-    html = render_node(tree, "sell", site_index(), {"tactics/positioning.md": "明确定位"})
+    html = render_node(tree, "sell", site_index())
     assert "<script>" not in html and "&lt;script&gt;" in html
     assert "&lt;b&gt;卖&lt;/b&gt;" in html
     assert 'href="../new/"' in html and 'href="../"' in html  # change an answer, restart

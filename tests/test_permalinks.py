@@ -11,7 +11,6 @@
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -19,10 +18,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from kb.build import prepare
+from kb.build import prepare, read_nav
 from kb.errors import DataError
 from kb.pages import FRONT_MATTER
-from siteutil import ROOT, content_pages, mkdocs_build, parse_html
+from siteutil import ROOT, content_pages, data_copy, mkdocs_build, parse_html
 
 MANIFEST = ROOT / "data" / "permalinks.yml"
 CHECKLIST = "docs/checklists/launch.md"
@@ -31,15 +30,6 @@ ITEM = re.compile(r'<li class="kb-check" id="([^"]+)"')
 pytestmark = pytest.mark.skipif(not MANIFEST.exists(), reason="data/permalinks.yml does not exist yet: run `make manifest`")
 
 
-class _ConfigLoader(yaml.SafeLoader):
-    pass
-
-
-_ConfigLoader.add_multi_constructor("", lambda loader, suffix, node: None)
-
-
-def nav_of(project: Path) -> list:
-    return yaml.load((project / "mkdocs.yml").read_text(encoding="utf-8"), Loader=_ConfigLoader).get("nav")
 
 
 def published_by(site: Path) -> dict[str, list[str]]:
@@ -73,15 +63,7 @@ def test_manifest_lists_what_the_built_site_publishes(built_site):
 
 def small_copy(tmp_path: Path) -> Path:
     """What `make manifest` and prepare() read: mkdocs.yml, data/, docs/ Markdown, hooks/, the tool."""
-    dest = tmp_path / "project"
-    dest.mkdir()
-    shutil.copy2(ROOT / "mkdocs.yml", dest / "mkdocs.yml")
-    shutil.copytree(ROOT / "data", dest / "data")
-    shutil.copytree(ROOT / "docs", dest / "docs", ignore=shutil.ignore_patterns("assets"))
-    shutil.copytree(ROOT / "hooks", dest / "hooks", ignore=shutil.ignore_patterns("__pycache__"))
-    (dest / "tests" / "tools").mkdir(parents=True)
-    shutil.copy2(ROOT / "tests" / "tools" / "write_manifest.py", dest / "tests" / "tools" / "write_manifest.py")
-    return dest
+    return data_copy(tmp_path, with_tools=True)
 
 
 def make_manifest(project: Path, *args: str) -> subprocess.CompletedProcess:
@@ -199,7 +181,7 @@ def test_prepare_names_the_manifest_for_a_removed_page(tmp_path):
     old, new = page_to_move()
     move_page(project, old, new)
     with pytest.raises(DataError) as info:
-        prepare(project, project / "docs", nav_of(project))
+        prepare(project, project / "docs", read_nav(project))
     text = str(info.value)
     assert text.startswith("data/permalinks.yml") and url_of(old) in text and "moved:" in text, text
 
@@ -209,7 +191,7 @@ def test_prepare_accepts_moved_with_or_without_leading_slash(tmp_path):
     anchor = unreferenced_item()
     rename_item(project, anchor, anchor + "-renamed")
     add_moved(project, f"checklists/launch/#{anchor}", f"/checklists/launch/#{anchor}-renamed")
-    prepare(project, project / "docs", nav_of(project))
+    prepare(project, project / "docs", read_nav(project))
 
 
 def test_moved_item_keeps_its_old_anchor_and_moved_page_redirects(project_copy, tmp_path):

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import yaml
+
 from . import checklists, comparisons, content, markers, mindmap, navigator, permalinks
 from .errors import DataError
 from .pages import Page, SiteIndex, check_heading_ids, scan_docs
@@ -31,10 +33,8 @@ class Build:
     comparisons: dict[str, comparisons.Comparison]
     tree: navigator.Tree | None
     mindmap: mindmap.MindMap | None
-    generated: dict[str, str] = field(default_factory=dict)  # docs-relative path -> Markdown
+    moved: dict[str, str] = field(default_factory=dict)  # data/permalinks.yml `moved:`, normalised
 
-    def titles(self) -> dict[str, str]:
-        return {rel: page.title for rel, page in self.pages.items()}
 
 
 def nav_order(nav: list | None) -> list[str]:
@@ -55,7 +55,22 @@ def nav_order(nav: list | None) -> list[str]:
     return out
 
 
-def prepare(root: Path, docs_dir: Path, nav: list | None) -> Build:
+class _ConfigLoader(yaml.SafeLoader):
+    """Reads mkdocs.yml without its tags (!ENV ...): only `nav` is needed."""
+
+
+_ConfigLoader.add_multi_constructor("", lambda loader, suffix, node: None)
+
+
+def read_nav(root: Path) -> list | None:
+    """The ``nav`` of ``root``/mkdocs.yml, for tools that run prepare() outside MkDocs."""
+    config = yaml.load((root / "mkdocs.yml").read_text(encoding="utf-8"), Loader=_ConfigLoader) or {}
+    return config.get("nav")
+
+
+def prepare(root: Path, docs_dir: Path, nav: list | None, check_permalinks: bool = True) -> Build:
+    """Everything the hooks need, checked. ``check_permalinks=False`` is for
+    `make manifest`, which rewrites the list it would be checked against."""
     data_dir = root / "data"
     pages = scan_docs(docs_dir)
     order = nav_order(nav) + sorted(set(pages) - set(nav_order(nav)))
@@ -130,7 +145,8 @@ def prepare(root: Path, docs_dir: Path, nav: list | None) -> Build:
         tree=tree,
         mindmap=mind,
     )
-    permalinks.check_manifest(build)
+    if check_permalinks:
+        build.moved = permalinks.check_manifest(build)
     return build
 
 

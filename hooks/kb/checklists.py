@@ -35,18 +35,7 @@ def check_checklist(page: Page, index: SiteIndex) -> None:
         raise DataError(rel, "the page has checklist items but no place to show them", fix="add a line '<!-- kb:checklist -->' to the body where the list belongs", line=page.lines.near(("checklist",)))
 
 
-def _see_label(target: str, pages: dict[str, Page]) -> str:
-    rel, _, anchor = target.partition("#")
-    page = pages.get(rel)
-    title = page.title if page else rel
-    if page and anchor:
-        for _line, _level, text, heading_id in page.headings:
-            if heading_id == anchor:
-                return f"{title} › {text}"
-    return title
-
-
-def render_checklist(page: Page, pages: dict[str, Page], index: SiteIndex, old_anchors: dict[str, list[str]] | None = None) -> str:
+def render_checklist(page: Page, index: SiteIndex, old_anchors: dict[str, list[str]] | None = None) -> str:
     """The items as an ordered list; ``old_anchors`` keeps renamed ids working."""
     items = page.meta["checklist"]["items"]
     old_anchors = old_anchors or {}
@@ -62,7 +51,7 @@ def render_checklist(page: Page, pages: dict[str, Page], index: SiteIndex, old_a
             f'<label class="kb-check__text" for="kb-box-{iid}">{escape(item["text"])}</label>'
             f'<a class="kb-check__link" href="#{iid}" title="本条的链接" aria-label="本条的链接：{escape(item["text"])}">#</a>'
             f'<p class="kb-check__why">{escape(item["why"])} '
-            f'<a href="{see}">详见：{escape(_see_label(item["see"], pages))}</a></p>'
+            f'<a href="{see}">详见：{escape(index.label(item["see"]))}</a></p>'
             "</li>"
         )
     return (

@@ -182,7 +182,7 @@ def _trail_html(tree: Tree, node_id: str, from_rel: str, index: SiteIndex) -> st
     )
 
 
-def render_node(tree: Tree, node_id: str, index: SiteIndex, pages_titles: dict[str, str], comparison_html=None) -> str:
+def render_node(tree: Tree, node_id: str, index: SiteIndex, comparison_html=None) -> str:
     """The Markdown of one node page (HTML blocks; every data string escaped)."""
     node = tree.nodes[node_id]
     from_rel = tree.page(node_id)
@@ -221,7 +221,7 @@ def render_node(tree: Tree, node_id: str, index: SiteIndex, pages_titles: dict[s
         for kind, label in LINK_KINDS:
             links = node.get(kind, [])
             if links:
-                items = "".join(f'<li><a href="{escape(index.url(t, from_rel))}">{escape(_link_label(t, pages_titles, index))}</a></li>' for t in links)
+                items = "".join(f'<li><a href="{escape(index.url(t, from_rel))}">{escape(index.label(t))}</a></li>' for t in links)
                 out += [f'<h2 id="{kind}">{label}</h2>', "", f"<ul>{items}</ul>", ""]
         if node.get("platform"):
             platform = node["platform"]
@@ -247,21 +247,6 @@ def render_node(tree: Tree, node_id: str, index: SiteIndex, pages_titles: dict[s
         out += [f'<p class="kb-sources">依据的资料：<a href="{escape(sources_url)}">{cites}</a></p>', ""]
     out += [_trail_html(tree, node_id, from_rel, index), ""]
     return "\n".join(out)
-
-
-def _link_label(target: str, titles: dict[str, str], index: SiteIndex) -> str:
-    """'tactics/x.md#how' -> 'x 的标题 › 怎么做' (the heading text when known)."""
-    rel, _, anchor = target.partition("#")
-    label = titles.get(rel, rel)
-    page = index.pages.get(rel)
-    if page is not None and anchor:
-        for _line, _level, text, heading_id in page.headings:
-            if heading_id == anchor:
-                return f"{label} › {text}"
-        for item in (page.meta.get("checklist") or {}).get("items", []):
-            if item["id"] == anchor:
-                return f"{label} › {item['text']}"
-    return label
 
 
 def render_start(tree: Tree, index: SiteIndex) -> str:

@@ -184,6 +184,22 @@ class SiteIndex:
             raise DataError(file, f"the page '{rel}' has no anchor '#{anchor}'", fix=f"use one of its ids ({known}) or link the page without '#'", path=path, line=line, node=node)
         return target
 
+    def label(self, target: str) -> str:
+        """Link text for 'page.md#anchor': the page title, then the heading or
+        checklist item the anchor names ('种子用户 › 邀请机制')."""
+        rel, _, anchor = target.partition("#")
+        page = self.pages.get(rel)
+        if page is None:
+            return rel
+        if anchor:
+            for _line, _level, text, heading_id in page.headings:
+                if heading_id == anchor:
+                    return f"{page.title} › {text}"
+            for item in (page.meta.get("checklist") or {}).get("items", []):
+                if item["id"] == anchor:
+                    return f"{page.title} › {item['text']}"
+        return page.title
+
     def url(self, target: str, from_rel: str) -> str:
         """Relative URL from page ``from_rel`` to ``target`` ('page.md#anchor')."""
         rel, _, anchor = target.partition("#")

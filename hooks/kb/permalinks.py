@@ -63,15 +63,17 @@ def _split(url: str) -> tuple[str, str]:
     return "/" + page.lstrip("/"), anchor
 
 
-def check_manifest(build: Build) -> None:
+def check_manifest(build: Build) -> dict[str, str]:
+    """Hold the site to the manifest; return its ``moved:`` with normalised URLs."""
     data, lines = load_manifest(build.data_dir)
     now = published(build)
-    moved = {"/" + str(k).lstrip("/"): "/" + str(v).lstrip("/") for k, v in (data["moved"] or {}).items()}
+    written = {"/" + str(k).lstrip("/"): k for k in (data["moved"] or {})}  # normalised -> as written
+    moved = {norm: "/" + str(data["moved"][k]).lstrip("/") for norm, k in written.items()}
     rel = f"data/{MANIFEST}"
     for old, new in moved.items():
         page, anchor = _split(str(new))
         if page not in now or (anchor and anchor not in now[page] and anchor not in build.index.anchors(_rel_of(build, page))):
-            raise DataError(rel, f"'{old}' is said to have moved to '{new}', which does not exist", fix="point it to a published URL (and #anchor)", path=("moved", old), line=lines.near(("moved", old)) if lines else None)
+            raise DataError(rel, f"'{old}' is said to have moved to '{new}', which does not exist", fix="point it to a published URL (and #anchor)", path=("moved", written[old]), line=lines.near(("moved", written[old])) if lines else None)
     for url, anchors in (data["pages"] or {}).items():
         if url not in now and url not in moved:
             raise DataError(
@@ -91,6 +93,7 @@ def check_manifest(build: Build) -> None:
                     path=("pages", url),
                     line=lines.near(("pages", url)) if lines else None,
                 )
+    return moved
 
 
 def _rel_of(build: Build, url: str) -> str:
@@ -100,27 +103,11 @@ def _rel_of(build: Build, url: str) -> str:
     return ""
 
 
-_moved_cache: tuple[object, dict] | None = None
-
-
-def _moved(build: Build) -> dict:
-    """The manifest's ``moved:``, read once per build.
-
-    The manifest lists every published URL, so parsing it for each checklist
-    page made the build quadratic in the number of pages.
-    """
-    global _moved_cache
-    if _moved_cache is None or _moved_cache[0] is not build:
-        data, _lines = load_manifest(build.data_dir)
-        _moved_cache = (build, data["moved"] or {})
-    return _moved_cache[1]
-
-
 def moved_anchors(build: Build, page_rel: str) -> dict[str, list[str]]:
     """new anchor -> old anchors kept on this page (from ``moved:``)."""
     url = "/" + page_url(page_rel)
     out: dict[str, list[str]] = {}
-    for old, new in _moved(build).items():
+    for old, new in build.moved.items():
         old_page, old_anchor = _split(str(old))
         new_page, new_anchor = _split(str(new))
         if new_page == url and old_page == url and old_anchor and new_anchor:

@@ -15,31 +15,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "hooks"))
 
-import yaml  # noqa: E402
-
 from kb import build as kb_build  # noqa: E402
 from kb import permalinks  # noqa: E402
 from kb.errors import DataError  # noqa: E402
 
 
-class _Loader(yaml.SafeLoader):
-    """mkdocs.yml uses tags such as !ENV; the manifest needs only `nav`."""
-
-
-_Loader.add_multi_constructor("", lambda loader, suffix, node: None)
-
-
 def render(root: Path = ROOT) -> str:
     """The manifest text for the site as it is now (raises DataError on bad data)."""
-    config = yaml.load((root / "mkdocs.yml").read_text(encoding="utf-8"), Loader=_Loader) or {}
-    # The check against the old manifest must not block rewriting it: prepare
-    # everything else as the build does, without that one check.
-    check = permalinks.check_manifest
-    permalinks.check_manifest = lambda build: None
-    try:
-        build = kb_build.prepare(root, root / (config.get("docs_dir") or "docs"), config.get("nav"))
-    finally:
-        permalinks.check_manifest = check
+    # The check against the old manifest must not block rewriting it.
+    build = kb_build.prepare(root, root / "docs", kb_build.read_nav(root), check_permalinks=False)
     return permalinks.render_manifest(build)
 
 
