@@ -29,6 +29,7 @@ class Tag:
     name: str
     group: str
     description: str
+    en: tuple[str, ...] = ()  # English names, for search
 
 
 def load_tags(data_dir: Path) -> dict[str, Tag]:
@@ -41,7 +42,7 @@ def load_tags(data_dir: Path) -> dict[str, Tag]:
             if tag["name"] in tags:
                 path = ("groups", g, "tags", t, "name")
                 raise DataError(rel, f"the tag '{tag['name']}' is listed twice", fix="keep it in one group only", path=path, line=lines.near(path))
-            tags[tag["name"]] = Tag(tag["name"], group["name"], tag["description"])
+            tags[tag["name"]] = Tag(tag["name"], group["name"], tag["description"], tuple(tag.get("en") or ()))
     return tags
 
 
@@ -258,4 +259,5 @@ def render_aliases(meta: dict) -> str:
     aliases = meta.get("aliases") or []
     if not aliases:
         return ""
-    return f'<p class="kb-aliases">也可以搜：{escape("、".join(aliases))}</p>'
+    # Weighted like a title in Pagefind: another name for the page.
+    return f'<p class="kb-aliases" data-pagefind-weight="7">也可以搜：{escape("、".join(aliases))}</p>'

@@ -1,0 +1,483 @@
+/* Search, part 2 of 2 (an ES module, loaded by search-boot.js on demand):
+ * query understanding, Pagefind, and results in Material's own markup.
+ *
+ * A query goes through the query layer (assets/search-layer.json, built by
+ * hooks/kb/search_layer.py from the site's words and data/*.yml):
+ *   traditional -> simplified, English terms and pinyin -> site words,
+ *   segmentation into the index's words, near-homophone typos -> site words,
+ *   the thesaurus (data/synonyms.yml), particles and question words dropped.
+ * Each remaining term is looked up in Pagefind on its own; pages are ranked by
+ * the terms they match, weighted by how rare each term is, so a long question
+ * still finds the pages that match most of it instead of nothing. */
+
+const MAX_RESULTS = 10;
+const MAX_SECTIONS = 3;
+const STEP_PAGE_FACTOR = 0.6; // navigator step pages rank below the pages that explain
+const SYNONYM_FACTOR = 0.8;
+const SINGLE_CHAR_FACTOR = 0.2;
+const COVERAGE_BASE = 0.4; // a page that covers none of the rarer terms keeps 40% of its score
+
+const CJK_RUN = /[\u3400-\u9fff]+/g;
+const escapeHtml = (s) => String(s).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
+const fuzzy = (s) => s.replace(/([zcs])h/g, "$1").replace(/ng/g, "n");
+
+/* ---------- the query layer ---------------------------------------------- */
+
+export class QueryLayer {
+  constructor(data) {
+    this.vocab = new Map();
+    for (const [count, words] of Object.entries(data.v)) for (const w of words.split(",")) this.vocab.set(w, Number(count));
+    this.total = [...this.vocab.values()].reduce((a, b) => a + b, 0) || 1;
+    this.t2s = new Map();
+    for (let i = 0; i + 1 < data.t2s.length; i += 2) this.t2s.set(data.t2s[i], data.t2s[i + 1]);
+    this.readings = new Map(); // char -> [fuzzy syllables], the usual reading first
+    for (const table of [data.py, data.py2]) {
+      for (const [syllable, chars] of Object.entries(table)) {
+        for (const ch of chars) {
+          if (!this.readings.has(ch)) this.readings.set(ch, []);
+          this.readings.get(ch).push(syllable);
+        }
+      }
+    }
+    // Pinyin key of every site word (usual readings) and of the named concepts.
+    this.pinyinWords = new Map();
+    const concepts = data.c ? data.c.split(",") : [];
+    for (const w of [...concepts, ...this.vocab.keys()]) {
+      if (w.length < 2 || w.length > 6) continue;
+      let key = "";
+      for (const ch of w) {
+        const r = this.readings.get(ch);
+        if (!r) { key = ""; break; }
+        key += r[0];
+      }
+      if (!key) continue;
+      key = fuzzy(key);
+      if (!this.pinyinWords.has(key)) this.pinyinWords.set(key, []);
+      this.pinyinWords.get(key).push(w);
+    }
+    this.concepts = new Set(concepts);
+    this.english = new Map(Object.entries(data.en));
+    this.englishMaxWords = Math.max(1, ...[...this.english.keys()].map((k) => k.split(" ").length));
+    this.synonyms = new Map(Object.entries(data.syn));
+    this.stop = new Set(data.stop);
+    this.pages = data.n || 100;
+    this.maxWord = 8;
+    // Words the segmenter knows besides the index's own: thesaurus keys and
+    // stopwords must come out whole ("没人说话", "怎么办").
+    this.extra = new Set([...this.synonyms.keys(), ...this.stop].filter((w) => w.length > 1));
+  }
+
+  normalise(text) {
+    let q = text.normalize("NFKC").toLowerCase();
+    return [...q].map((c) => this.t2s.get(c) || c).join("");
+  }
+
+  /* Cut a CJK run into the index's words: the most probable path through the
+   * vocabulary (unigram model); unknown characters stand alone. */
+  segment(run) {
+    const n = run.length;
+    const best = new Array(n + 1).fill(-Infinity);
+    const back = new Array(n + 1).fill(0);
+    best[0] = 0;
+    const single = Math.log(1 / (this.total * 4));
+    for (let i = 0; i < n; i++) {
+      if (best[i] === -Infinity) continue;
+      for (let j = i + 1; j <= Math.min(n, i + this.maxWord); j++) {
+        const w = run.slice(i, j);
+        let cost;
+        if (j - i === 1) cost = this.vocab.has(w) ? Math.log(this.vocab.get(w) / this.total) : single;
+        else if (this.vocab.has(w)) cost = Math.log(this.vocab.get(w) / this.total);
+        else if (this.extra.has(w)) cost = Math.log(2 / this.total);
+        else continue;
+        if (best[i] + cost > best[j]) { best[j] = best[i] + cost; back[j] = i; }
+      }
+    }
+    const out = [];
+    for (let j = n; j > 0; j = back[j]) out.unshift(run.slice(back[j], j));
+    return out;
+  }
+
+  known(word) { return this.vocab.has(word) || this.extra.has(word) || this.concepts.has(word); }
+
+  /* Pinyin keys a run of characters can be read as (a few readings at most). */
+  keys(chars) {
+    let keys = [""];
+    for (const ch of chars) {
+      const r = this.readings.get(ch);
+      if (!r) return [];
+      keys = keys.flatMap((k) => r.slice(0, 3).map((s) => k + s)).slice(0, 27);
+    }
+    return keys.map(fuzzy);
+  }
+
+  /* Near-homophone typos: a stretch of the query that the vocabulary does not
+   * know as one word but sounds like one of the site's named concepts (titles,
+   * headings, glossary terms, tags, aliases) becomes that concept. */
+  correct(run) {
+    const tokens = this.segment(run);
+    const loose = new Set(); // positions covered by single, unknown-as-word characters
+    let pos = 0;
+    for (const t of tokens) {
+      if (t.length === 1) loose.add(pos);
+      pos += t.length;
+    }
+    if (!loose.size) return { text: run, fixes: [] };
+    const fixes = [];
+    let text = run;
+    for (let len = Math.min(4, run.length); len >= 2; len--) {
+      for (let i = 0; i + len <= text.length; i++) {
+        const window = text.slice(i, i + len);
+        if (this.known(window)) continue;
+        let touchesLoose = false;
+        for (let k = i; k < i + len; k++) if (loose.has(k)) touchesLoose = true;
+        if (!touchesLoose) continue;
+        let found = null;
+        for (const key of this.keys(window)) {
+          for (const w of this.pinyinWords.get(key) || []) {
+            if (w.length === len && w !== window && this.concepts.has(w) && (!found || (this.vocab.get(w) || 1) > (this.vocab.get(found) || 1))) found = w;
+          }
+        }
+        if (found) {
+          fixes.push([window, found]);
+          text = text.slice(0, i) + found + text.slice(i + len);
+          for (let k = i; k < i + len; k++) loose.delete(k);
+        }
+      }
+    }
+    return { text, fixes };
+  }
+
+  /* Latin words: English terms first (longest phrase), then pinyin, else as typed. */
+  latin(words) {
+    const out = [];
+    for (let i = 0; i < words.length;) {
+      let matched = false;
+      for (let len = Math.min(this.englishMaxWords, words.length - i); len >= 1; len--) {
+        const phrase = words.slice(i, i + len).join(" ");
+        const hit = this.english.get(phrase) || (phrase.endsWith("s") ? this.english.get(phrase.slice(0, -1)) : undefined);
+        if (hit) { out.push({ text: hit, from: phrase, via: "en" }); i += len; matched = true; break; }
+      }
+      if (matched) continue;
+      // pinyin: one word, or several typed with spaces ("she qun")
+      for (let len = Math.min(4, words.length - i); len >= 1; len--) {
+        const joined = fuzzy(words.slice(i, i + len).join(""));
+        const hit = /^[a-z]+$/.test(joined) && this.pinyinWords.get(joined);
+        if (hit) { out.push({ text: hit[0], from: words.slice(i, i + len).join(" "), via: "pinyin" }); i += len; matched = true; break; }
+      }
+      if (matched) continue;
+      if (!this.stop.has(words[i])) out.push({ text: words[i], from: words[i], via: "latin" });
+      i += 1;
+    }
+    return out;
+  }
+
+  /* The query as terms: each a list of alternatives (space-separated index
+   * words, looked up together) with a weight factor. */
+  analyse(raw) {
+    const q = this.normalise(raw);
+    const pieces = [];
+    const notes = [];
+    let last = 0;
+    const latinRun = (s) => {
+      const words = s.split(/[^a-z0-9.%]+/).filter(Boolean);
+      for (const p of this.latin(words)) {
+        if (p.via !== "latin") notes.push([p.from, p.text]);
+        if (p.via === "latin") pieces.push({ word: p.text, latin: true });
+        else for (const w of this.cjkWords(p.text)) pieces.push({ word: w });
+      }
+    };
+    for (const m of q.matchAll(CJK_RUN)) {
+      latinRun(q.slice(last, m.index));
+      const { text, fixes } = this.correct(m[0]);
+      for (const f of fixes) notes.push(f);
+      for (const w of this.cjkWords(text)) pieces.push({ word: w });
+      last = m.index + m[0].length;
+    }
+    latinRun(q.slice(last));
+
+    const terms = [];
+    const seen = new Set();
+    for (const { word, latin } of pieces) {
+      if (this.stop.has(word) || seen.has(word)) continue;
+      seen.add(word);
+      const alts = [{ q: word, factor: 1 }];
+      for (const target of this.synonyms.get(word) || []) {
+        alts.push({ q: this.segment(target).join(" "), factor: SYNONYM_FACTOR });
+      }
+      const single = !latin && word.length === 1;
+      terms.push({ word, alts, factor: single ? SINGLE_CHAR_FACTOR : 1, synonym: alts.length > 1 });
+    }
+    // A thesaurus entry that is itself a word of the query stands for it; drop
+    // its parts ("没" "人" "说话") when the whole is there.
+    return { terms, notes, normalised: q };
+  }
+
+  /* A CJK string into the words to look up: thesaurus entries stay whole. */
+  cjkWords(text) {
+    const out = [];
+    for (const m of text.matchAll(CJK_RUN)) out.push(...this.segment(m[0]));
+    for (const w of text.split(/[\u3400-\u9fff]+/).join(" ").split(/\s+/)) if (w) out.push(w.toLowerCase());
+    return out;
+  }
+}
+
+/* ---------- ranking over Pagefind ---------------------------------------- */
+
+export async function rank(pagefind, layer, analysis, steps) {
+  const { terms } = analysis;
+  const cache = new Map();
+  const lookup = async (q) => {
+    if (!cache.has(q)) cache.set(q, pagefind.search(q).then((r) => (r ? r.results : [])));
+    return cache.get(q);
+  };
+  // Pagefind's score of a page for one term is BM25 (the term's rarity, its
+  // frequency, and the weight of where it stands: title, headings, aliases).
+  // A page's score is the sum over the query's terms, as in BM25 for a query
+  // of several words, times the share of the query it covers.
+  const perTerm = await Promise.all(terms.map(async (term) => {
+    const scores = new Map();
+    for (const alt of term.alts) {
+      for (const r of await lookup(alt.q)) {
+        const s = r.score * alt.factor * term.factor;
+        if (s > (scores.get(r.id)?.s || 0)) scores.set(r.id, { s, result: r });
+      }
+    }
+    const idf = scores.size ? Math.log(1 + layer.pages / scores.size) : 0;
+    return { scores, weight: idf * term.factor };
+  }));
+  const total = new Map();
+  const weightSum = perTerm.reduce((a, t) => a + t.weight, 0) || 1;
+  for (const { scores, weight } of perTerm) {
+    for (const [id, { s, result }] of scores) {
+      const entry = total.get(id) || { score: 0, covered: 0, result };
+      entry.score += s;
+      entry.covered += weight / weightSum;
+      total.set(id, entry);
+    }
+  }
+  const ranked = [...total.entries()].map(([id, e]) => ({
+    id,
+    result: e.result,
+    score: e.score * (COVERAGE_BASE + (1 - COVERAGE_BASE) * e.covered) * (steps.has(id) ? STEP_PAGE_FACTOR : 1),
+  }));
+  ranked.sort((a, b) => b.score - a.score);
+  return ranked;
+}
+
+/* ---------- the UI --------------------------------------------------------- */
+
+const TEXT = {
+  loading: "正在加载搜索…",
+  ready: "键入以开始搜索：问题、词语、拼音或英文都可以",
+  none: "没有找到符合条件的结果。",
+  one: "找到 1 个符合条件的结果",
+  other: "找到 # 个符合条件的结果",
+  more: "在该页上还有 # 个符合条件的结果",
+};
+
+export function start({ base, form, input, toggle, config }) {
+  const t = config.translations || {};
+  const meta = form.parentNode.querySelector(".md-search-result__meta");
+  const list = form.parentNode.querySelector(".md-search-result__list");
+  const share = form.querySelector("[data-kb-search-share]");
+  const highlightOn = (config.features || []).includes("search.highlight");
+  let engine = null;
+  let generation = 0;
+
+  function loadEngine() {
+    if (!engine) {
+      meta.textContent = TEXT.loading;
+      engine = (async () => {
+        const [pagefind, layerData] = await Promise.all([
+          import(new URL("pagefind/pagefind.js", base).href),
+          fetch(new URL("assets/search-layer.json", base)).then((r) => {
+            if (!r.ok) throw new Error(`search-layer.json: HTTP ${r.status}`);
+            return r.json();
+          }),
+        ]);
+        await pagefind.options({ baseUrl: base.pathname, excerptLength: 40 });
+        await pagefind.init();
+        const layer = new QueryLayer(layerData);
+        const stepSearch = await pagefind.search(null, { filters: { kind: "step" } });
+        const steps = new Set((stepSearch ? stepSearch.results : []).map((r) => r.id));
+        return { pagefind, layer, steps };
+      })();
+      engine.catch(() => { engine = null; });
+    }
+    return engine;
+  }
+
+  async function search(query) {
+    const { pagefind, layer, steps } = await loadEngine();
+    const analysis = layer.analyse(query);
+    const ranked = await rank(pagefind, layer, analysis, steps);
+    return { analysis, ranked };
+  }
+
+  function highlightParam(analysis) {
+    const words = analysis.terms.filter((x) => x.word.length > 1 || /[a-z0-9]/.test(x.word)).map((x) => x.word);
+    return words.length && highlightOn ? "?h=" + encodeURIComponent(words.join(" ")) : "";
+  }
+
+  function withParam(url, param) {
+    if (!param) return url;
+    const [path, hash] = url.split("#");
+    return path + param + (hash ? "#" + hash : "");
+  }
+
+  function item(url, title, excerpt, isPage, score) {
+    return `<li class="md-search-result__item"><a href="${escapeHtml(url)}" class="md-search-result__link" tabindex="-1">` +
+      `<article class="md-search-result__article${isPage ? " md-search-result__article--document" : ""} md-typeset" data-md-score="${score.toFixed(2)}">` +
+      (isPage ? `<div class="md-search-result__icon md-icon"></div><h1>${escapeHtml(title)}</h1>` : `<h2>${escapeHtml(title)}</h2>`) +
+      (excerpt ? `<p>${excerpt}</p>` : "") + `</article></a></li>`;
+  }
+
+  function render(entries, analysis) {
+    const param = highlightParam(analysis);
+    const html = entries.map(({ data, score }) => {
+      const title = (data.meta && data.meta.title) || data.url;
+      const pageUrl = data.url;
+      const sections = (data.sub_results || [])
+        .filter((s) => s.url && s.url.includes("#") && s.title !== title)
+        .sort((a, b) => (b.locations || []).length - (a.locations || []).length);
+      const head = item(withParam(pageUrl, param), title, data.excerpt, true, score);
+      const shown = sections.slice(0, MAX_SECTIONS).map((s) => item(withParam(s.url, param), s.title, s.excerpt, false, score));
+      const rest = sections.length - shown.length;
+      const more = rest > 0 ? `<li class="md-search-result__item"><a href="${escapeHtml(withParam(pageUrl, param))}" class="md-search-result__link" tabindex="-1"><article class="md-search-result__article md-typeset"><p class="kb-search-more">${escapeHtml((t["search.result.more.other"] || TEXT.more).replace("#", rest))}</p></article></a></li>` : "";
+      return `<li class="md-search-result__item kb-search-page"><ol class="md-search-result__list" role="presentation">${head}${shown.join("")}${more}</ol></li>`;
+    }).join("");
+    list.innerHTML = html;
+  }
+
+  function renderNone(query, analysis) {
+    list.innerHTML = "";
+    const nav = new URL("navigator/", base).href;
+    const checklists = new URL("checklists/", base).href;
+    meta.innerHTML = `${escapeHtml(t["search.result.none"] || TEXT.none)} 换个说法试试，或者用 <a href="${escapeHtml(nav)}">决策导航</a> 回答几个问题找到方法，也可以从 <a href="${escapeHtml(checklists)}">清单</a> 开始。`;
+  }
+
+  function notesLine(analysis) {
+    if (!analysis.notes.length) return "";
+    return "（按 " + analysis.notes.map(([from, to]) => `「${escapeHtml(from)}」→「${escapeHtml(to)}」`).join("、") + " 搜索）";
+  }
+
+  async function run(query) {
+    const mine = ++generation;
+    query = (query || "").trim();
+    if (share) {
+      share.hidden = !query;
+      const url = new URL(location.href);
+      url.search = query ? "?q=" + encodeURIComponent(query) : "";
+      url.hash = "";
+      share.dataset.url = url.href;
+    }
+    if (!query) {
+      list.innerHTML = "";
+      meta.textContent = engine ? t["search.result.placeholder"] || TEXT.ready : TEXT.loading;
+      await loadEngine();
+      if (mine === generation && !input.value.trim()) meta.textContent = TEXT.ready;
+      return [];
+    }
+    const started = performance.now();
+    const { analysis, ranked } = await search(query);
+    if (mine !== generation) return null;
+    if (!ranked.length || !analysis.terms.length) {
+      renderNone(query, analysis);
+      form.dispatchEvent(new CustomEvent("kb-search-results", { detail: { query, urls: [], ms: performance.now() - started } }));
+      return [];
+    }
+    const top = ranked.slice(0, MAX_RESULTS);
+    const datas = await Promise.all(top.map((r) => r.result.data()));
+    if (mine !== generation) return null;
+    const entries = top.map((r, i) => ({ data: datas[i], score: r.score }));
+    const count = ranked.length;
+    meta.innerHTML = escapeHtml(count === 1 ? t["search.result.one"] || TEXT.one : (t["search.result.other"] || TEXT.other).replace("#", count)) + " " + notesLine(analysis);
+    render(entries, analysis);
+    const urls = entries.map((e) => e.data.url);
+    form.dispatchEvent(new CustomEvent("kb-search-results", { detail: { query, urls, ms: performance.now() - started } }));
+    return urls;
+  }
+
+  /* ---- events ---- */
+  let timer = null;
+  input.addEventListener("input", () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => run(input.value), 120);
+  });
+  form.addEventListener("reset", () => setTimeout(() => { run(""); input.focus(); }, 0));
+  if (share) {
+    share.addEventListener("click", async (event) => {
+      event.preventDefault();
+      const url = share.dataset.url;
+      try {
+        await navigator.clipboard.writeText(url);
+        flash(t["clipboard.copied"] || "已复制");
+      } catch {
+        window.prompt("复制这个搜索链接：", url);
+      }
+    });
+  }
+  function flash(text) {
+    const dialog = document.querySelector("[data-md-component=dialog]");
+    if (!dialog) return;
+    dialog.querySelector(".md-dialog__inner").textContent = text;
+    dialog.classList.add("md-dialog--active");
+    setTimeout(() => dialog.classList.remove("md-dialog--active"), 2000);
+  }
+  list.addEventListener("click", (event) => {
+    if (event.target.closest("a")) toggle.checked = false; // close, like Material
+  });
+  form.parentNode.addEventListener("keydown", (event) => {
+    const links = [...list.querySelectorAll(".md-search-result__link")];
+    const index = links.indexOf(document.activeElement);
+    if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+      if (!links.length) return;
+      event.preventDefault();
+      const next = event.key === "ArrowDown" ? Math.min(index + 1, links.length - 1) : index - 1;
+      if (next < 0) input.focus();
+      else links[next].focus();
+    } else if (event.key === "Enter" && document.activeElement === input && links.length) {
+      event.preventDefault();
+      links[0].click();
+    } else if (event.key === "Escape") {
+      toggle.checked = false;
+      input.blur();
+    }
+  });
+
+  return { run, search, highlight, ready: loadEngine };
+}
+
+/* ---------- marking the terms on the page a result led to ----------------- */
+
+export function highlight(terms) {
+  const words = (terms || "").split(/\s+/).filter((w) => w.length > 1 || /[a-z0-9]/i.test(w));
+  const article = document.querySelector("article.md-content__inner");
+  if (!words.length || !article) return 0;
+  const pattern = new RegExp(words.map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("|"), "gi");
+  const test = new RegExp(pattern.source, "i");
+  const walker = document.createTreeWalker(article, NodeFilter.SHOW_TEXT, {
+    acceptNode: (node) => (node.parentElement.closest("mark, script, style, .headerlink, [data-search-exclude]") ? NodeFilter.FILTER_REJECT : NodeFilter.FILTER_ACCEPT),
+  });
+  const nodes = [];
+  while (walker.nextNode()) if (test.test(walker.currentNode.nodeValue)) nodes.push(walker.currentNode);
+  let count = 0;
+  for (const node of nodes) {
+    const frag = document.createDocumentFragment();
+    let last = 0;
+    const text = node.nodeValue;
+    pattern.lastIndex = 0;
+    for (const m of text.matchAll(pattern)) {
+      frag.append(text.slice(last, m.index));
+      const mark = document.createElement("mark");
+      mark.dataset.mdHighlight = "";
+      mark.textContent = m[0];
+      frag.append(mark);
+      last = m.index + m[0].length;
+      count++;
+    }
+    frag.append(text.slice(last));
+    node.replaceWith(frag);
+  }
+  return count;
+}
