@@ -1,10 +1,11 @@
-"""Hook: write Material's search index as UTF-8 instead of \\uXXXX escapes.
+"""Hook: search with Pagefind, plus the query layer (kb.search_layer).
 
-Material writes search/search_index.json with json.dumps' default
-ensure_ascii=True, so every Chinese character costs six bytes. Rewriting it
-as UTF-8 halves the raw index (1.60 MB -> 0.87 MB) and the browser's JSON.parse
-work on every page load; gzip shrinks from ~232 KB to ~194 KB. Hooks run after
-plugins in on_post_build, so the search plugin has written the file by now.
+- on_pre_build: load and check data/synonyms.yml and data/query_words.yml
+  (before anything is written, like the other data files);
+- on_page_content: keep each page's indexed text, for the vocabulary;
+- on_post_build: write assets/search-layer.json and run Pagefind over site/.
+
+Works the same in `mkdocs build` and `mkdocs serve`.
 """
 
 from __future__ import annotations
@@ -12,15 +13,48 @@ from __future__ import annotations
 import _setup  # noqa: F401
 from pathlib import Path
 
+from mkdocs.exceptions import PluginError
 from mkdocs.plugins import get_plugin_logger
 
-from kb.search_index import rewrite_utf8
+from kb import build as kb_build
+from kb import search_layer
+from kb.errors import DataError
 
 log = get_plugin_logger(__name__)
 
+_state: dict = {}
+
+
+def on_config(config, **_):
+    _state.clear()  # nothing survives between rebuilds of `mkdocs serve`
+    return config
+
+
+def on_pre_build(*, config) -> None:
+    build = kb_build.current(config)
+    try:
+        query = search_layer.load_query_data(build.data_dir, build.glossary, build.tags, build.pages)
+        search_layer.check_synonym_targets(query, search_layer.source_text(build.pages, build.data_dir))
+    except DataError as error:
+        raise PluginError(str(error)) from None
+    _state["query"] = query
+    _state["texts"], _state["headings"] = [], []
+
+
+def on_page_content(html: str, *, page, config, files) -> str:
+    text, headings = search_layer.page_text(html)
+    _state["texts"].append(str(page.title or "") + " " + text)
+    _state["headings"].extend(headings + [str(page.title or "")])
+    return html
+
 
 def on_post_build(*, config) -> None:
-    path = Path(config.site_dir) / "search" / "search_index.json"
-    if path.exists():
-        before, after = rewrite_utf8(path)
-        log.debug("search index %d -> %d bytes", before, after)
+    site_dir = Path(config.site_dir)
+    query = _state["query"]
+    try:
+        layer = search_layer.build_layer(_state["texts"], _state["headings"], query)
+        size = search_layer.write_layer(site_dir, layer)
+        summary = search_layer.run_pagefind(site_dir)
+    except DataError as error:
+        raise PluginError(str(error)) from None
+    log.info("search: Pagefind indexed %s; query layer %d bytes", summary, size)

@@ -1,0 +1,305 @@
+"""Search: the Pagefind index and the query layer the browser loads with it.
+
+Pagefind (``pagefind[extended]`` from PyPI, which ships its binary and a
+Chinese segmenter) indexes the built HTML in ``on_post_build``; its index is
+split into chunks that a query fetches on demand.
+
+The *query layer* is one small JSON file, fetched only when the reader opens
+search. It turns the way operators type into words the index holds, and it is
+built from the site's own words and from controlled data files, never from a
+list of queries:
+
+- ``v``: the site's vocabulary (word -> count), segmented like the index
+  (jieba's default dictionary without HMM, which is what Pagefind's segmenter
+  uses), so the browser can cut a query into the index's words;
+- ``t2s``: traditional -> simplified characters (OpenCC's table), reduced to
+  the characters whose simplified form the site uses;
+- ``py`` / ``py2``: pinyin of common characters (pypinyin), from which the
+  browser derives each site word's pinyin, for pinyin input and
+  near-homophone typos; ``c``: the site's named concepts (titles, headings,
+  glossary terms, tags, aliases), which typos are corrected to;
+- ``en``: English terms from the ``en:`` fields of data/glossary.yml,
+  data/tags.yml and page front matter;
+- ``syn``: data/synonyms.yml, operators' words -> the site's words;
+- ``stop``: data/query_words.yml, particles and question words to drop.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+from collections import Counter
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from pathlib import Path
+
+from .errors import DataError
+from .yamlio import load_schema, load_yaml, validate_schema
+
+CJK = re.compile(r"[\u3400-\u9fff]+")
+LATIN = re.compile(r"[a-z0-9]+(?:[ .-][a-z0-9]+)*")
+# Elements kept out of the index (repeated furniture: related pages, sources
+# line, navigator trail and outline, embedded comparison subsets).
+EXCLUDE_ATTR = "data-search-exclude"
+LAYER_PATH = "assets/search-layer.json"
+
+
+# --- page text -----------------------------------------------------------------
+
+class _TextParser(HTMLParser):
+    """Text of rendered page content, without the excluded blocks; headings apart."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.text: list[str] = []
+        self.headings: list[str] = []
+        self._skip_depth = 0
+        self._stack: list[tuple[str, bool]] = []
+        self._heading: list[str] | None = None
+
+    VOID = {"br", "hr", "img", "input", "meta", "link", "source", "wbr", "col", "area"}
+
+    def handle_starttag(self, tag, attrs):
+        if tag in self.VOID:
+            return
+        skip = any(name == EXCLUDE_ATTR for name, _ in attrs) or tag in ("script", "style", "svg")
+        self._stack.append((tag, skip))
+        if skip:
+            self._skip_depth += 1
+        if tag in ("h1", "h2", "h3", "h4") and not self._skip_depth:
+            self._heading = []
+
+    def handle_endtag(self, tag):
+        if tag in self.VOID:
+            return
+        while self._stack:
+            open_tag, skip = self._stack.pop()
+            if skip:
+                self._skip_depth -= 1
+            if open_tag == tag:
+                break
+        if tag in ("h1", "h2", "h3", "h4") and self._heading is not None:
+            self.headings.append("".join(self._heading).strip().rstrip("#").strip())
+            self._heading = None
+
+    def handle_data(self, data):
+        if self._skip_depth:
+            return
+        self.text.append(data)
+        if self._heading is not None:
+            self._heading.append(data)
+
+
+def page_text(html: str) -> tuple[str, list[str]]:
+    """(all indexed text, headings) of one page's rendered content."""
+    parser = _TextParser()
+    parser.feed(html)
+    return " ".join(parser.text), parser.headings
+
+
+# --- vocabulary ----------------------------------------------------------------
+
+def _jieba():
+    import jieba
+
+    jieba.setLogLevel(60)
+    tokenizer = jieba.Tokenizer()  # the default dictionary only, like the index
+    tokenizer.initialize()
+    return tokenizer
+
+
+def site_vocabulary(texts: list[str]) -> Counter:
+    """CJK words of two or more characters, counted, segmented like the index."""
+    tokenizer = _jieba()
+    counts: Counter = Counter()
+    for text in texts:
+        for run in CJK.findall(text):
+            for word in tokenizer.cut(run, HMM=False):
+                if len(word) >= 2:
+                    counts[word] += 1
+    return counts
+
+
+# --- controlled data -----------------------------------------------------------
+
+@dataclass
+class QueryData:
+    synonyms: dict[str, list[str]] = field(default_factory=dict)
+    stopwords: list[str] = field(default_factory=list)
+    english: dict[str, str] = field(default_factory=dict)
+    concepts: set[str] = field(default_factory=set)  # glossary terms and aliases, tags: words worth a pinyin key
+
+
+QUESTION_MARKS = re.compile(r"[吗呢吧么？?，,。！!、]")
+
+
+def load_query_data(data_dir: Path, glossary: list[dict], tags: dict, pages: dict) -> QueryData:
+    """data/synonyms.yml and data/query_words.yml, checked; English terms of the
+    glossary, the tags and the pages."""
+    out = QueryData()
+    rel = "data/synonyms.yml"
+    data, lines = load_yaml(data_dir / "synonyms.yml", rel)
+    validate_schema(data, load_schema(data_dir / "schemas" / "synonyms.schema.json"), rel, lines)
+    for i, entry in enumerate(data["synonyms"]):
+        word = entry["word"]
+        path = ("synonyms", i, "word")
+        if QUESTION_MARKS.search(word) or len(word) > 6:
+            raise DataError(rel, f"'{word}' reads like a sentence or a question, not a word", fix="give one word or short phrase (at most 6 characters) that operators use", path=path, line=lines.near(path))
+        if word in out.synonyms:
+            raise DataError(rel, f"'{word}' is listed twice", fix="merge the two entries", path=path, line=lines.near(path))
+        out.synonyms[word] = list(entry["site"])
+    rel = "data/query_words.yml"
+    data, lines = load_yaml(data_dir / "query_words.yml", rel)
+    validate_schema(data, load_schema(data_dir / "schemas" / "query_words.schema.json"), rel, lines)
+    out.stopwords = list(dict.fromkeys(data["drop"]))
+
+    def add_english(value, term, rel, path, lines_):
+        for en in ([value] if isinstance(value, str) else value or []):
+            key = " ".join(en.lower().split())
+            if key in out.english and out.english[key] != term:
+                raise DataError(rel, f"the English term '{en}' already stands for '{out.english[key]}'", fix="give each English term to one entry", path=path, line=lines_.near(path) if lines_ else None)
+            out.english[key] = term
+
+    for term in glossary:
+        out.concepts.add(term["term"])
+        out.concepts.update(term.get("aliases") or [])
+        add_english(term.get("en"), term["term"], "data/glossary.yml", ("terms", term["id"], "en"), None)
+    for name, tag in tags.items():
+        out.concepts.add(name)
+        add_english(getattr(tag, "en", None), name, "data/tags.yml", ("tags", name, "en"), None)
+    for rel_page, page in pages.items():
+        meta = page.meta
+        for alias in meta.get("aliases") or []:
+            out.concepts.update(run for run in CJK.findall(str(alias)) if len(run) >= 2)
+        if meta.get("en"):
+            add_english(meta["en"], meta["title"], f"docs/{rel_page}", ("en",), None)
+    return out
+
+
+def source_text(pages: dict, data_dir: Path) -> str:
+    """What the pages are made of (Markdown and data), lower-cased: checked before the build writes."""
+    parts = [str(p.meta.get("title", "")) + " " + " ".join(p.meta.get("aliases") or []) + " " + p.body for p in pages.values()]
+    parts += [f.read_text(encoding="utf-8") for f in sorted(data_dir.glob("*.yml")) if f.name not in ("synonyms.yml", "query_words.yml")]
+    return "\n".join(parts).lower()
+
+
+def check_synonym_targets(query: QueryData, site_text: str) -> None:
+    """Every word a synonym points to is a word of the site."""
+    for word, targets in query.synonyms.items():
+        for target in targets:
+            if target.lower() not in site_text:
+                raise DataError("data/synonyms.yml", f"'{word}' points to '{target}', which no page uses", fix="point it to a word the pages use (search the docs/ folder for it), or add that word to a page", path=("synonyms", word))
+
+
+# --- character tables ----------------------------------------------------------
+
+def traditional_map(site_chars: set[str]) -> str:
+    """'繁简繁简…' for every traditional character whose simplified form is on the site (OpenCC t2s)."""
+    import opencc
+
+    chars = "".join(chr(i) for i in range(0x3400, 0xA000))
+    simplified = opencc.OpenCC("t2s").convert(chars)
+    if len(simplified) != len(chars):  # a character became several: convert one by one
+        converter = opencc.OpenCC("t2s")
+        simplified = "".join((converter.convert(c) + c)[0] for c in chars)
+    return "".join(t + s for t, s in zip(chars, simplified) if t != s and s in site_chars)
+
+
+def common_chars() -> set[str]:
+    """The 3,755 level-1 characters of GB 2312: what most typos are typed with."""
+    out = set()
+    for hi in range(0xB0, 0xD8):
+        for lo in range(0xA1, 0xFF):
+            try:
+                out.add(bytes([hi, lo]).decode("gb2312"))
+            except UnicodeDecodeError:
+                pass
+    return out
+
+
+def fuzzy_pinyin(s: str) -> str:
+    """Merge the pairs most often confused when typing pinyin (zh/z, ch/c, sh/s,
+    -ng/-n). The browser applies the same two rules to what the reader types."""
+    return re.sub(r"ng", "n", re.sub(r"([zcs])h", r"\1", s))
+
+
+def pinyin_table(chars: set[str]) -> tuple[dict[str, str], dict[str, str]]:
+    """Characters by pinyin syllable (fuzzy): ({syllable: characters read so first},
+    {syllable: characters that can also be read so}). The browser derives the
+    pinyin key of each site word from the first table."""
+    from pypinyin import Style, pinyin
+
+    first: dict[str, list[str]] = {}
+    other: dict[str, list[str]] = {}
+    for ch in sorted(chars):
+        readings = [fuzzy_pinyin(r) for r in pinyin(ch, style=Style.NORMAL, heteronym=True)[0] if r.isascii() and r.isalpha()]
+        if not readings:
+            continue
+        first.setdefault(readings[0], []).append(ch)
+        for r in dict.fromkeys(readings[1:]):
+            if r != readings[0]:
+                other.setdefault(r, []).append(ch)
+    return ({k: "".join(v) for k, v in first.items()}, {k: "".join(v) for k, v in other.items()})
+
+
+def vocabulary_by_count(vocab: Counter) -> dict[str, str]:
+    """{count bucket: 'word,word,…'}: counts rounded to powers of two are all the
+    segmenter needs, and words grouped that way compress well."""
+    buckets: dict[str, list[str]] = {}
+    for word, n in sorted(vocab.items()):
+        buckets.setdefault(str(1 << (n.bit_length() - 1)), []).append(word)
+    return {k: ",".join(v) for k, v in sorted(buckets.items(), key=lambda kv: int(kv[0]))}
+
+
+# --- the layer -----------------------------------------------------------------
+
+def build_layer(texts: list[str], headings: list[str], query: QueryData) -> dict:
+    vocab = site_vocabulary(texts + headings)
+    site_chars = set("".join(CJK.findall(" ".join(texts))))
+    first, other = pinyin_table(common_chars() | site_chars)
+    named = set(query.concepts)
+    for name in headings:
+        named.update(run for run in CJK.findall(name) if 2 <= len(run) <= 6)
+    concepts = sorted(c for c in named if CJK.fullmatch(c) and 2 <= len(c) <= 6)
+    return {
+        "v": vocabulary_by_count(vocab),
+        "c": ",".join(concepts),
+        "t2s": traditional_map(site_chars),
+        "py": first,
+        "py2": other,
+        "en": dict(sorted(query.english.items())),
+        "syn": query.synonyms,
+        "stop": query.stopwords,
+        "n": len(texts),
+    }
+
+
+def write_layer(site_dir: Path, layer: dict) -> int:
+    path = site_dir / LAYER_PATH
+    path.parent.mkdir(parents=True, exist_ok=True)
+    data = json.dumps(layer, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    path.write_bytes(data)
+    return len(data)
+
+
+# --- Pagefind ------------------------------------------------------------------
+
+def pagefind_executable() -> Path:
+    from pagefind_bin_extended import get_executable
+
+    return Path(get_executable())
+
+
+def run_pagefind(site_dir: Path) -> str:
+    """Index ``site_dir`` into ``site_dir``/pagefind; return Pagefind's summary line."""
+    result = subprocess.run(
+        [str(pagefind_executable()), "--site", str(site_dir), "--output-subdir", "pagefind",
+         "--exclude-selectors", f"[{EXCLUDE_ATTR}]",
+         "--exclude-selectors", ".headerlink", "--force-language", "zh"],
+        capture_output=True, text=True, timeout=300,
+    )
+    if result.returncode != 0:
+        raise DataError("site/pagefind", f"Pagefind could not index the site: {result.stderr.strip() or result.stdout.strip()}", fix="run `make build` again; if it persists, reinstall with `pip install -r requirements.txt`")
+    found = re.search(r"Indexed (\d+) pages", result.stdout)
+    return f"{found.group(1) if found else '?'} pages"
