@@ -1,21 +1,25 @@
 #!/usr/bin/env python3
-"""Search quality benchmark: type real queries into Material's search box.
+"""Search benchmark: real queries typed into the site's search box in Chromium.
 
-Builds the site into a temporary directory (or uses ``--site``), serves it on
-127.0.0.1, opens it in Chromium through Playwright and, for every query in
-tests/search_queries.yml, types it character by character into the real
-search box, waits for the results and reads the ranked page URLs (one per
-document; section hits of a page are folded into it).
+Measures, on a strict build served on 127.0.0.1:
+- quality: hit@1, hit@3 and MRR (first 10 results) on the development set
+  ../shared/search/dev-queries.tsv (written by someone who did not write the
+  pages; a hit is a regex on the result's URL path or title) and on the
+  project's own queries tests/search_queries.yml (split into queries that are a
+  page's title or alias, which rank first by construction, and the rest);
+- an ablation: the same sets without aliases (pages' alias lines removed),
+  without the thesaurus (data/synonyms.yml emptied) and without the query
+  layer (the raw query straight to Pagefind);
+- cost: bytes transferred before the reader searches, and for the first query,
+  on the real site (1x) and with the content pages copied ten times (10x);
+  time from the last keystroke to the results shown (median and p95);
+- design (b): Material's own lunr search as it was at the last release that
+  used it (git commit LUNR_COMMIT), same queries, and its first-query bytes.
 
-Reports hit@1, hit@3, MRR (over the first 10 results), the failed queries, the
-size of search/search_index.json (bytes and gzip) and the median / 95th
-percentile time from the last typed character to the results being shown.
+    .venv/bin/python bench/search.py            # everything, writes bench/results-search.json and bench/out/search.md
+    .venv/bin/python bench/search.py --quick    # dev set and own queries on the current site only
 
-    .venv/bin/python bench/search.py                 # build, measure, print
-    .venv/bin/python bench/search.py --json out.json # also write the results
-    .venv/bin/python bench/search.py --site /tmp/site --titles
-
-tests/test_search_quality.py runs the same functions (``measure``).
+tests/test_search_quality.py runs ``run_queries`` on the development set.
 """
 
 from __future__ import annotations
@@ -23,381 +27,460 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
+import re
+import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
-from siteutil import CHROMIUM_ARGS, StaticServer, chromium_path, mkdocs_build  # noqa: E402
+from siteutil import CHROMIUM_ARGS, StaticServer, chromium_path, mkdocs_build, project_copy_to  # noqa: E402
 
-QUERIES = ROOT / "tests" / "search_queries.yml"
-TOP = 10  # results read per query (Material renders the first 10 at once)
+DEV_SET = ROOT.parent / "shared" / "search" / "dev-queries.tsv"
+OWN_SET = ROOT / "tests" / "search_queries.yml"
+TOP = 10
+LUNR_COMMIT = "05dfe4f"  # the last commit with Material's lunr search (search-query.js)
 
 
-# Test-only instrumentation, injected before Material's bundle runs. It counts
-# the query messages the page sends to the search worker and the results it
-# gets back (trusted worker messages only), and timestamps (1) every keyup in
-# the search box and (2) the last DOM change of the result list for each result
-# (all changes for one result happen in one task): that is "results shown".
-# It never changes a message; the site's own scripts run unmodified.
-INSTRUMENT = r"""
-(() => {
-  const S = window.__kbBench = { ready: false, sent: 0, recv: 0, keyup: 0, shown: {} };
-  const Native = window.Worker;
-  window.Worker = class extends Native {
-    constructor(url, options) {
-      super(url, options);
-      if (!/search/.test(String(url))) return;
-      this.addEventListener("message", ev => {
-        if (!ev.isTrusted) return;               // a page script's re-dispatch of a result
-        const type = ev.data && ev.data.type;
-        if (type === 1) S.ready = true;          // READY
-        if (type === 3) S.recv++;                // RESULT
-      });
-    }
-    postMessage(message, ...rest) {
-      if (message && message.type === 2) S.sent++; // QUERY
-      return super.postMessage(message, ...rest);
-    }
-  };
-  document.addEventListener("keyup", ev => {
-    if (ev.target && ev.target.matches && ev.target.matches("[data-md-component=search-query]"))
-      S.keyup = performance.now();
-  }, true);
-  const watch = () => {
-    const result = document.querySelector("[data-md-component=search-result]");
-    if (!result) return setTimeout(watch, 20);
-    new MutationObserver(() => { S.shown[S.recv] = performance.now(); }).observe(result, { childList: true, subtree: true, characterData: true });
-  };
-  document.readyState === "loading" ? document.addEventListener("DOMContentLoaded", watch) : watch();
-})();
-"""
+# --- query sets --------------------------------------------------------------
 
-READ_RESULTS = r"""
-() => {
-  const meta = document.querySelector(".md-search-result__meta");
-  const urls = [...document.querySelectorAll(".md-search-result__item")]
-    .map(li => li.querySelector("a[href]"))
-    .filter(Boolean)
-    .map(a => a.href);
-  return { meta: meta ? meta.textContent : "", urls };
+@dataclass
+class Query:
+    q: str
+    expect: str  # a regex on the result URL path or title
+    kind: str = ""
+
+
+def load_dev_set(path: Path = DEV_SET) -> list[Query]:
+    out, kind = [], ""
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.startswith("# ---"):
+            kind = line.strip("# -").strip()
+            continue
+        if not line.strip() or line.startswith("#"):
+            continue
+        q, _, expect = line.partition("\t")
+        out.append(Query(q, expect.strip(), kind))
+    return out
+
+
+def load_own_set(path: Path = OWN_SET) -> list[Query]:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return [Query(e["q"], "|".join(re.escape(u) + "$" for u in e["expect"]), e.get("kind", "")) for e in data["queries"]]
+
+
+def title_or_alias(site_dir: Path, query: str) -> bool:
+    """True when the query is, verbatim, a page's title or one of its aliases."""
+    names = _names(site_dir)
+    return query.strip().lower() in names
+
+
+_names_cache: dict[Path, set[str]] = {}
+
+
+def _names(site_dir: Path) -> set[str]:
+    if site_dir not in _names_cache:
+        names: set[str] = set()
+        for md in (ROOT / "docs").rglob("*.md"):
+            text = md.read_text(encoding="utf-8")
+            if not text.startswith("---"):
+                continue
+            meta = yaml.safe_load(text.split("---", 2)[1]) or {}
+            names.add(str(meta.get("title", "")).lower())
+            names.update(str(a).lower() for a in meta.get("aliases") or [])
+        _names_cache[site_dir] = names
+    return _names_cache[site_dir]
+
+
+# --- running queries in the browser -------------------------------------------
+
+PAGEFIND_UI = {
+    "box": "[data-kb-search-query]",
+    "event": "kb-search-results",
+    "pages": ".md-search-result__list > .kb-search-page > ol > li:first-child a",
 }
-"""
+
+WAIT_RESULTS = """(q) => { window.__kbWait = new Promise((resolve) => {
+  const form = document.forms.namedItem('kb-search');
+  const handler = (ev) => { if (ev.detail.query === q.trim()) { form.removeEventListener('kb-search-results', handler); resolve(ev.detail); } };
+  form.addEventListener('kb-search-results', handler);
+}); }"""
 
 
 @dataclass
-class QueryResult:
+class Outcome:
     q: str
-    expect: list[str]
-    kind: str = ""
-    holdout: bool = False  # written after tuning (bench/README.md, 搜索)
-    urls: list[str] = field(default_factory=list)  # ranked, site-relative, deduplicated
-    rank: int | None = None  # 1-based rank of the first expected page, None if not in the top TOP
-    ms: float | None = None  # last keyup -> result list changed
-    meta: str = ""
-
-    @property
-    def hit1(self) -> bool:
-        return self.rank is not None and self.rank <= 1
-
-    @property
-    def hit3(self) -> bool:
-        return self.rank is not None and self.rank <= 3
+    kind: str
+    expect: str
+    results: list[str]  # "path | title" of the ranked pages
+    rank: int | None  # 1-based rank of the first hit in the top TOP
+    ms: float
 
 
-# ---------------------------------------------------------------------------
-# Inputs
+@dataclass
+class Score:
+    n: int
+    hit1: float
+    hit3: float
+    mrr: float
+    empty: int
+    misses: list[str] = field(default_factory=list)
+    ms_median: float | None = None
+    ms_p95: float | None = None
 
 
-def load_queries(path: Path = QUERIES) -> list[dict]:
-    data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    out = []
-    for item in data["queries"]:
-        expect = item["expect"]
-        out.append({
-            "q": str(item["q"]),
-            "expect": [expect] if isinstance(expect, str) else list(expect),
-            "kind": item.get("kind", ""),
-            "holdout": bool(item.get("holdout")),
-        })
-    return out
+def _hit(expect: str, entry: str) -> bool:
+    pattern = re.compile(expect)
+    path, _, title = entry.partition(" | ")
+    return bool(pattern.search(path) or pattern.search(title))
 
 
-def _front_matter(path: Path) -> dict:
-    text = path.read_text(encoding="utf-8")
-    if not text.startswith("---"):
-        return {}
-    end = text.find("\n---", 3)
-    return yaml.safe_load(text[3:end]) or {} if end != -1 else {}
-
-
-def page_url(rel: str) -> str:
-    """docs-relative source path -> site-relative URL (use_directory_urls)."""
-    rel = rel.replace("\\", "/")
-    if rel == "index.md":
-        return ""
-    if rel.endswith("/index.md"):
-        return rel[: -len("index.md")]
-    return rel[: -len(".md")] + "/"
-
-
-def title_alias_queries(docs_dir: Path = ROOT / "docs", site_dir: Path | None = None) -> list[dict]:
-    """One query per page title and per front-matter alias, expecting that page.
-
-    With ``site_dir``, pages that are not in the search index are skipped.
-    """
-    indexed = None
-    if site_dir is not None:
-        docs = json.loads((Path(site_dir) / "search" / "search_index.json").read_text(encoding="utf-8"))["docs"]
-        indexed = {d["location"].split("#")[0] for d in docs}
-    out = []
-    for path in sorted(Path(docs_dir).rglob("*.md")):
-        rel = path.relative_to(docs_dir).as_posix()
-        url = page_url(rel)
-        if indexed is not None and url not in indexed:
-            continue
-        meta = _front_matter(path)
-        if meta.get("title"):
-            out.append({"q": str(meta["title"]), "expect": [url], "kind": "title"})
-        for alias in meta.get("aliases") or []:
-            out.append({"q": str(alias), "expect": [url], "kind": "alias"})
-    return out
-
-
-def index_size(site_dir: Path) -> dict:
-    raw = (Path(site_dir) / "search" / "search_index.json").read_bytes()
-    return {"bytes": len(raw), "gzip": len(gzip.compress(raw, compresslevel=9))}
-
-
-# ---------------------------------------------------------------------------
-# The browser part
-
-
-def open_search(browser, base_url: str):
-    """A fresh context and page on the home page with the search box focused
-    and the search worker ready. Returns (context, page)."""
-    context = browser.new_context(locale="zh-CN", service_workers="block")
-    context.add_init_script(INSTRUMENT)
-    page = context.new_page()
-    page.goto(base_url, wait_until="load")
-    page.wait_for_function("() => window.__kbBench && window.__kbBench.ready", timeout=30000)
-    page.keyboard.press("/")  # Material's shortcut: open search and focus the box
-    page.wait_for_function("() => document.activeElement && document.activeElement.matches('[data-md-component=search-query]')", timeout=5000)
-    return context, page
-
-
-def _settle(page, timeout: float = 15000) -> None:
-    """Wait until every query sent has its result rendered."""
-    page.wait_for_function(
-        "() => { const S = window.__kbBench; return S.recv >= S.sent && (S.sent === 0 || S.sent in S.shown); }",
-        timeout=timeout,
+def score(outcomes: list[Outcome]) -> Score:
+    n = len(outcomes) or 1
+    times = sorted(o.ms for o in outcomes if o.ms is not None)
+    return Score(
+        n=len(outcomes),
+        hit1=sum(1 for o in outcomes if o.rank == 1) / n,
+        hit3=sum(1 for o in outcomes if o.rank and o.rank <= 3) / n,
+        mrr=sum(1 / o.rank for o in outcomes if o.rank) / n,
+        empty=sum(1 for o in outcomes if not o.results),
+        misses=[o.q for o in outcomes if not (o.rank and o.rank <= 3)],
+        ms_median=round(statistics.median(times), 1) if times else None,
+        ms_p95=round(times[max(0, int(len(times) * 0.95) - 1)], 1) if times else None,
     )
 
 
-def _type(page, text: str, per_char: bool = True) -> None:
-    """Type like a person: ASCII through the keyboard; Chinese as an IME commits
-    it (the text is inserted, then the committing key is released). With
-    ``per_char`` off, everything but the last character is committed at once
-    (as an IME commits a phrase): fewer searches, same final query."""
-    if not per_char and len(text) > 1:
-        page.keyboard.insert_text(text[:-1])
-        page.keyboard.up("Shift")
-        text = text[-1]
-    for ch in text:
-        if ch.isascii() and ch.isprintable():
-            page.keyboard.type(ch)
-        else:
-            page.keyboard.insert_text(ch)
-            page.keyboard.up("Shift")  # the keyup that ends an IME commit; Material reads the box on keyup
+def open_browser(pw):
+    return pw.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS, headless=True)
 
 
-def _clear(page) -> None:
-    box = page.locator("[data-md-component=search-query]")
-    box.focus()
-    page.keyboard.press("Control+A")
-    page.keyboard.press("Backspace")
-    if box.input_value():
-        box.fill("")
-        page.keyboard.up("Shift")
-    _settle(page)
-
-
-def _site_relative(href: str, base_url: str) -> str:
+def run_queries(page, base_url: str, queries: list[Query]) -> list[Outcome]:
+    """Type each query into the search box of ``base_url`` and read the ranked pages."""
+    page.goto(base_url)
+    page.keyboard.press("/")
+    page.wait_for_function("() => document.activeElement && document.activeElement.matches('[data-kb-search-query]')")
+    box = page.locator(PAGEFIND_UI["box"])
+    out = []
     base_path = urlsplit(base_url).path
-    path = urlsplit(href).path
-    return path[len(base_path):] if path.startswith(base_path) else path
+    for query in queries:
+        box.fill("")
+        page.evaluate(WAIT_RESULTS, query.q)
+        started = time.perf_counter()
+        box.type(query.q, delay=0)
+        detail = page.evaluate("window.__kbWait")
+        ms = (time.perf_counter() - started) * 1000
+        page.wait_for_timeout(10)
+        entries = []
+        for link in page.locator(PAGEFIND_UI["pages"]).all()[:TOP]:
+            href = link.get_attribute("href")
+            path = unquote(urlsplit(href).path)
+            path = path[len(base_path):] if path.startswith(base_path) else path.lstrip("/")
+            title = link.locator("h1").inner_text()
+            entries.append(f"{path} | {title}")
+        rank = next((i + 1 for i, e in enumerate(entries) if _hit(query.expect, e)), None)
+        out.append(Outcome(query.q, query.kind, query.expect, entries, rank, round(detail.get("ms", ms), 1)))
+    return out
 
 
-def run_query(page, base_url: str, q: str, expect: list[str], kind: str = "", holdout: bool = False, per_char: bool = True) -> QueryResult:
-    _clear(page)
-    _type(page, q, per_char)
-    _settle(page)
-    data = page.evaluate(READ_RESULTS)
-    timing = page.evaluate("() => { const S = window.__kbBench; return S.shown[S.sent] - S.keyup; }")
-    urls: list[str] = []
-    for href in data["urls"]:
-        rel = _site_relative(href, base_url)
-        if rel not in urls:
-            urls.append(rel)
-    urls = urls[:TOP]
-    rank = next((i + 1 for i, u in enumerate(urls) if u in expect), None)
-    return QueryResult(q=q, expect=expect, kind=kind, holdout=holdout, urls=urls, rank=rank, ms=timing, meta=data["meta"])
-
-
-def run_queries(browser, base_url: str, queries: list[dict], progress=None, per_char: bool = True) -> list[QueryResult]:
-    context, page = open_search(browser, base_url)
-    try:
-        _type(page, "社群")  # warm-up: the first query pays for JIT and fonts
-        _settle(page)
-        results = []
-        for i, item in enumerate(queries):
-            results.append(run_query(page, base_url, item["q"], item["expect"], item.get("kind", ""), item.get("holdout", False), per_char))
-            if progress:
-                progress(i + 1, len(queries), results[-1])
-        return results
-    finally:
-        context.close()
-
-
-# ---------------------------------------------------------------------------
-# Summaries
-
-
-def percentile(values: list[float], p: float) -> float | None:
-    if not values:
-        return None
-    values = sorted(values)
-    k = (len(values) - 1) * p
-    lo, hi = int(k), min(int(k) + 1, len(values) - 1)
-    return values[lo] + (values[hi] - values[lo]) * (k - lo)
-
-
-def _rates(results: list[QueryResult]) -> dict:
-    n = len(results) or 1
-    return {
-        "queries": len(results),
-        "hit@1": sum(r.hit1 for r in results) / n,
-        "hit@3": sum(r.hit3 for r in results) / n,
-        "mrr": sum(1 / r.rank for r in results if r.rank) / n,
-    }
-
-
-def summarize(results: list[QueryResult]) -> dict:
-    times = [r.ms for r in results if r.ms is not None and r.ms == r.ms]
-    by_kind: dict[str, dict] = {}
-    for r in results:
-        k = by_kind.setdefault(r.kind or "-", {"n": 0, "hit1": 0, "hit3": 0})
-        k["n"] += 1
-        k["hit1"] += r.hit1
-        k["hit3"] += r.hit3
-    return {
-        **_rates(results),
-        "tuned": _rates([r for r in results if not r.holdout]),
-        "holdout": _rates([r for r in results if r.holdout]),
-        "time_ms_median": statistics.median(times) if times else None,
-        "time_ms_p95": percentile(times, 0.95),
-        "by_kind": by_kind,
-        "failed@3": [r.q for r in results if not r.hit3],
-        "failed@1": [r.q for r in results if not r.hit1],
-    }
-
-
-def measure(browser, base_url: str, site_dir: Path, queries: list[dict] | None = None, progress=None, per_char: bool = True) -> dict:
-    """Run the benchmark against a served site; everything a report needs."""
-    queries = load_queries() if queries is None else queries
-    results = run_queries(browser, base_url, queries, progress, per_char)
-    return {"summary": summarize(results), "index": index_size(site_dir), "results": [asdict(r) for r in results]}
-
-
-def format_report(report: dict, verbose: bool = False) -> str:
-    s, idx = report["summary"], report["index"]
-    lines = []
-    if verbose:
-        lines.append(f"{'#':>3}  {'rank':>4}  {'ms':>6}  query → top 3")
-        for i, r in enumerate(report["results"], 1):
-            rank = r["rank"] if r["rank"] else "-"
-            ms = f"{r['ms']:.0f}" if r["ms"] is not None else "-"
-            mark = (" " if r["rank"] and r["rank"] <= 3 else "✗") + ("h" if r.get("holdout") else " ")
-            lines.append(f"{i:>3}{mark}{rank:>4}  {ms:>6}  {r['q']} → {', '.join(r['urls'][:3]) or r['meta']}")
-        lines.append("")
-    lines += [
-        "| queries | hit@1 | hit@3 | MRR | index bytes | index gzip | median ms | p95 ms |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|",
-        f"| {s['queries']} | {s['hit@1']:.1%} | {s['hit@3']:.1%} | {s['mrr']:.3f} | {idx['bytes']:,} | {idx['gzip']:,} | "
-        f"{s['time_ms_median']:.0f} | {s['time_ms_p95']:.0f} |",
-        "",
-    ]
-    if s["holdout"]["queries"]:
-        lines += ["| set | n | hit@1 | hit@3 | MRR |", "|---|---:|---:|---:|---:|"]
-        for name in ("tuned", "holdout"):
-            k = s[name]
-            lines.append(f"| {name} | {k['queries']} | {k['hit@1']:.1%} | {k['hit@3']:.1%} | {k['mrr']:.3f} |")
-        lines.append("")
-    lines += [
-        "| kind | n | hit@1 | hit@3 |",
-        "|---|---:|---:|---:|",
-    ]
-    for kind, k in sorted(s["by_kind"].items()):
-        lines.append(f"| {kind} | {k['n']} | {k['hit1'] / k['n']:.0%} | {k['hit3'] / k['n']:.0%} |")
-    failed = [r for r in report["results"] if not (r["rank"] and r["rank"] <= 3)]
-    lines.append("")
-    lines.append(f"failed (not in top 3): {len(failed)}")
-    for r in failed:
-        lines.append(f"  {r['q']}  want {r['expect'][0]}  rank {r['rank'] or '>' + str(TOP)}  got {', '.join(r['urls'][:3]) or r['meta']}")
-    return "\n".join(lines)
-
-
-# ---------------------------------------------------------------------------
-
-
-def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--site", type=Path, help="use this built site instead of building one")
-    ap.add_argument("--queries", type=Path, default=QUERIES)
-    ap.add_argument("--titles", action="store_true", help="also check every page title and alias (expect that page)")
-    ap.add_argument("--json", type=Path, metavar="PATH", help="write the full results as JSON")
-    ap.add_argument("-v", "--verbose", action="store_true", help="print every query with its rank and top 3")
-    args = ap.parse_args(argv)
-
+def measure_site(site_dir: Path, sets: dict[str, list[Query]]) -> dict[str, list[Outcome]]:
     from playwright.sync_api import sync_playwright
 
-    with tempfile.TemporaryDirectory(prefix="kb-search-") as tmp:
-        site_dir = args.site
-        if site_dir is None:
-            site_dir = Path(tmp) / "site"
-            t0 = time.perf_counter()
-            proc = mkdocs_build(site_dir)
-            if proc.returncode != 0:
-                print(proc.stdout, proc.stderr, file=sys.stderr)
+    with StaticServer(site_dir, "/") as server, sync_playwright() as pw:
+        browser = open_browser(pw)
+        page = browser.new_page(locale="zh-CN")
+        results = {name: run_queries(page, server.url, qs) for name, qs in sets.items()}
+        browser.close()
+    return results
+
+
+# --- bytes ---------------------------------------------------------------------
+
+def transfer(site_dir: Path, path: str = "", query: str | None = None) -> dict:
+    """Bytes (gzip, as a server with gzip sends them) fetched by a first visit to
+    ``path``, then by typing ``query`` into search."""
+    from playwright.sync_api import sync_playwright
+
+    def gz(p: Path) -> int:
+        return len(gzip.compress(p.read_bytes(), 6)) if p.suffix not in (".png", ".jpg", ".woff2", ".pf_index", ".pf_fragment", ".pf_meta", ".pagefind") else p.stat().st_size
+
+    with StaticServer(site_dir, "/") as server, sync_playwright() as pw:
+        browser = open_browser(pw)
+        page = browser.new_page(locale="zh-CN")
+        seen: list[str] = []
+        page.on("request", lambda r: seen.append(r.url))
+        page.goto(server.url + path)
+        page.wait_for_load_state("networkidle")
+        before = list(seen)
+        if query is not None:
+            page.keyboard.press("/")
+            page.evaluate(WAIT_RESULTS, query)
+            page.locator(PAGEFIND_UI["box"]).type(query)
+            page.evaluate("window.__kbWait")
+            page.wait_for_load_state("networkidle")
+        browser.close()
+
+    def size(urls):
+        total, files = 0, []
+        for url in dict.fromkeys(urls):
+            parts = urlsplit(url)
+            if not url.startswith(server.url):
+                continue
+            rel = unquote(parts.path)[1:]
+            file = site_dir / rel
+            if file.is_dir() or rel.endswith("/") or rel == "":
+                file = file / "index.html"
+            if file.exists():
+                total += gz(file)
+                files.append(rel)
+        return total, files
+
+    page_bytes, page_files = size(before)
+    all_bytes, all_files = size(seen)
+    search_files = [f for f in all_files if f not in page_files]
+    return {"page": page_bytes, "search": all_bytes - page_bytes, "search_files": len(search_files),
+            "search_requests_before_query": sum(1 for f in page_files if "pagefind" in f or "search" in f)}
+
+
+def scaled_site(factor: int, tmp: Path) -> Path:
+    """The site with every content page copied ``factor`` times (copies in docs/copy-N/)."""
+    project = project_copy_to(tmp / f"project-{factor}")
+    docs = project / "docs"
+    sections = ["basics", "tactics", "cases", "checklists"]
+    for i in range(1, factor):
+        for section in sections:
+            for md in (docs / section).glob("*.md"):
+                dest = docs / f"copy{i}" / section / md.name
+                dest.parent.mkdir(parents=True, exist_ok=True)
+                text = md.read_text(encoding="utf-8").replace("](../", "](../../")
+                dest.write_text(text, encoding="utf-8")
+    # copies are not in the nav, so strict validation of omitted files is relaxed for them
+    cfg = project / "mkdocs.yml"
+    text = cfg.read_text(encoding="utf-8").replace("not_in_nav: |\n", "not_in_nav: |\n  /copy*/**\n")
+    cfg.write_text(text, encoding="utf-8")
+    site = tmp / f"site-{factor}"
+    result = mkdocs_build(site, project=project)
+    if result.returncode != 0:
+        raise SystemExit(f"{factor}x build failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
+    return site
+
+
+# --- ablations -------------------------------------------------------------------
+
+def ablated_site(kind: str, tmp: Path) -> Path:
+    project = project_copy_to(tmp / f"project-{kind}")
+    if kind == "no-aliases":
+        for md in (project / "docs").rglob("*.md"):
+            text = md.read_text(encoding="utf-8")
+            new = re.sub(r"(?m)^aliases:.*\n(?:  - .*\n)*", "", text, count=1)
+            md.write_text(new, encoding="utf-8")
+    elif kind == "no-thesaurus":
+        path = project / "data" / "synonyms.yml"
+        path.write_text("# yaml-language-server: $schema=schemas/synonyms.schema.json\nsynonyms:\n  - {word: 同义, site: [社群]}\n", encoding="utf-8")
+    site = tmp / f"site-{kind}"
+    result = mkdocs_build(site, project=project)
+    if result.returncode != 0:
+        raise SystemExit(f"{kind} build failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
+    return site
+
+
+RAW_QUERY = """
+(() => {
+  // Ablation "no query layer": each query goes to Pagefind as typed.
+  window.__kbRawQuery = true;
+})();
+"""
+
+
+def measure_raw(site_dir: Path, sets: dict[str, list[Query]]) -> dict[str, list[Outcome]]:
+    """Pagefind's own search on the raw query, ranked by Pagefind, no query layer."""
+    from playwright.sync_api import sync_playwright
+
+    out: dict[str, list[Outcome]] = {}
+    with StaticServer(site_dir, "/") as server, sync_playwright() as pw:
+        browser = open_browser(pw)
+        page = browser.new_page(locale="zh-CN")
+        page.goto(server.url)
+        page.evaluate("async (base) => { window.__pf = await import(base + 'pagefind/pagefind.js'); await window.__pf.options({baseUrl: '/'}); await window.__pf.init(); }", server.url)
+        for name, queries in sets.items():
+            rows = []
+            for query in queries:
+                started = time.perf_counter()
+                entries = page.evaluate("""async (q) => {
+                    const r = await window.__pf.search(q);
+                    const top = await Promise.all(r.results.slice(0, 10).map(x => x.data()));
+                    return top.map(d => d.url.replace(/^\\//, '') + ' | ' + ((d.meta && d.meta.title) || ''));
+                }""", query.q)
+                ms = (time.perf_counter() - started) * 1000
+                rank = next((i + 1 for i, e in enumerate(entries) if _hit(query.expect, e)), None)
+                rows.append(Outcome(query.q, query.kind, query.expect, entries, rank, round(ms, 1)))
+            out[name] = rows
+        browser.close()
+    return out
+
+
+# --- design (b): Material's lunr ---------------------------------------------------
+
+LUNR_WAIT = """(q) => new Promise((resolve) => {
+  const list = document.querySelector('[data-md-component=search-result] .md-search-result__list');
+  const meta = document.querySelector('[data-md-component=search-result] .md-search-result__meta');
+  let timer = null;
+  const done = () => { clearTimeout(timer); timer = setTimeout(() => { obs.disconnect(); resolve(true); }, 400); };
+  const obs = new MutationObserver(done);
+  obs.observe(list, {childList: true, subtree: true});
+  obs.observe(meta, {childList: true, subtree: true, characterData: true});
+  done();
+})"""
+
+
+def measure_lunr(tmp: Path, sets: dict[str, list[Query]], factor10: bool) -> dict:
+    """Design (b): the site as it was with Material's lunr search (LUNR_COMMIT)."""
+    from playwright.sync_api import sync_playwright
+
+    src = tmp / "lunr-project"
+    src.mkdir()
+    archive = subprocess.run(["git", "-C", str(ROOT), "archive", LUNR_COMMIT], capture_output=True, check=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(src)], input=archive, check=True)
+    site = tmp / "lunr-site"
+    result = mkdocs_build(site, project=src)
+    if result.returncode != 0:
+        return {"error": "build failed: " + result.stderr[-500:]}
+    index = site / "search" / "search_index.json"
+    worker = next((site / "assets" / "javascripts" / "workers").glob("search.*.min.js"))
+    first_query = len(gzip.compress(index.read_bytes(), 6)) + len(gzip.compress(worker.read_bytes(), 6))
+    out: dict = {"first_query_bytes_1x": first_query}
+    with StaticServer(site, "/") as server, sync_playwright() as pw:
+        browser = open_browser(pw)
+        page = browser.new_page(locale="zh-CN")
+        page.goto(server.url)
+        page.keyboard.press("/")
+        page.wait_for_function("() => document.activeElement && document.activeElement.matches('[data-md-component=search-query]')")
+        page.wait_for_timeout(1500)
+        box = page.locator("[data-md-component=search-query]")
+        for name, queries in sets.items():
+            rows = []
+            for query in queries:
+                box.fill("")
+                page.wait_for_timeout(50)
+                box.type(query.q)
+                page.evaluate(LUNR_WAIT, query.q)
+                entries = []
+                for link in page.locator(".md-search-result__list > .md-search-result__item > a.md-search-result__link").all()[:TOP]:
+                    path = unquote(urlsplit(link.get_attribute("href")).path).lstrip("/")
+                    title = link.locator("h1").first.inner_text() if link.locator("h1").count() else ""
+                    entries.append(f"{path} | {title}")
+                rank = next((i + 1 for i, e in enumerate(entries) if _hit(query.expect, e)), None)
+                rows.append(Outcome(query.q, query.kind, query.expect, entries, rank, None))
+            out[name] = asdict(score(rows))
+        browser.close()
+    if factor10:
+        # the lunr index grows with the content: a 10x copy of the pages' text
+        docs = json.loads(index.read_text(encoding="utf-8"))
+        docs["docs"] = docs["docs"] * 10
+        out["first_query_bytes_10x"] = len(gzip.compress(json.dumps(docs, ensure_ascii=False).encode("utf-8"), 6)) + len(gzip.compress(worker.read_bytes(), 6))
+    return out
+
+
+# --- report ----------------------------------------------------------------------
+
+def pct(x: float) -> str:
+    return f"{x * 100:.1f}%"
+
+
+def report_md(data: dict) -> str:
+    lines = ["## 搜索", "", f"由 `bench/search.py` 在 {data['when']} 生成（{data['machine']}）。", ""]
+    lines += ["### 质量", "", "| 查询集 | 条数 | hit@1 | hit@3 | MRR | 无结果 |", "|---|---|---|---|---|---|"]
+    for name, s in data["quality"].items():
+        lines.append(f"| {name} | {s['n']} | {pct(s['hit1'])} | {pct(s['hit3'])} | {s['mrr']:.3f} | {s['empty']} |")
+    if data.get("ablation"):
+        lines += ["", "### 消融（开发集 / 本项目查询中非标题别名的部分）", "", "| 去掉 | 开发集 hit@1 | 开发集 hit@3 | 本项目 hit@3 |", "|---|---|---|---|"]
+        for name, s in data["ablation"].items():
+            lines.append(f"| {name} | {pct(s['dev']['hit1'])} | {pct(s['dev']['hit3'])} | {pct(s['own-other']['hit3'])} |")
+    if data.get("cost"):
+        c = data["cost"]
+        lines += ["", "### 代价", "", "| 站点 | 首页首次访问（gzip） | 打开前的搜索请求 | 第一次查询另取（gzip） | 文件数 |", "|---|---|---|---|---|"]
+        for name, v in c.items():
+            lines.append(f"| {name} | {v['page'] / 1024:.1f} KiB | {v['search_requests_before_query']} | {v['search'] / 1024:.1f} KiB | {v['search_files']} |")
+        if "1x" in c and "10x" in c:
+            lines.append(f"\n10× 内容时第一次查询的字节是 1× 的 {c['10x']['search'] / c['1x']['search']:.2f} 倍（目标 ≤ 1.5 倍）。")
+    t = data["quality"].get("dev")
+    if t and t.get("ms_median") is not None:
+        lines.append(f"\n从最后一次按键到结果显示：中位数 {t['ms_median']} ms，p95 {t['ms_p95']} ms（开发集）。")
+    if data.get("lunr"):
+        l = data["lunr"]
+        lines += ["", "### 方案比较：Material 自带 lunr（按需加载也一样）vs Pagefind", "", "| 方案 | 开发集 hit@1 | 开发集 hit@3 | 第一次查询 1× | 10× |", "|---|---|---|---|---|"]
+        if "dev" in l:
+            lines.append(f"| (b) lunr，{LUNR_COMMIT} 的整站索引 | {pct(l['dev']['hit1'])} | {pct(l['dev']['hit3'])} | {l['first_query_bytes_1x'] / 1024:.1f} KiB | {l.get('first_query_bytes_10x', 0) / 1024:.1f} KiB |")
+        d, c = data["quality"]["dev"], data.get("cost", {})
+        if "1x" in c:
+            lines.append(f"| (a) Pagefind + 查询层 | {pct(d['hit1'])} | {pct(d['hit3'])} | {c['1x']['search'] / 1024:.1f} KiB | {c.get('10x', {}).get('search', 0) / 1024:.1f} KiB |")
+    lines += ["", "### 开发集里没有排进前三的查询", ""]
+    for o in data["outcomes"]["dev"]:
+        if not (o["rank"] and o["rank"] <= 3):
+            got = "；".join(r.split(" | ")[0] for r in o["results"][:3]) or "（无结果）"
+            lines.append(f"- `{o['q']}`：前三是 {got}")
+    return "\n".join(lines) + "\n"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--quick", action="store_true", help="quality on the current site only")
+    parser.add_argument("--site", type=Path, help="use this built site instead of building one")
+    parser.add_argument("--show", action="store_true", help="print every miss with its results")
+    args = parser.parse_args()
+    dev, own = load_dev_set(), load_own_set()
+    with tempfile.TemporaryDirectory() as tmp_name:
+        tmp = Path(tmp_name)
+        site = args.site
+        if site is None:
+            site = tmp / "site"
+            result = mkdocs_build(site)
+            if result.returncode != 0:
+                print(result.stdout, result.stderr)
                 return 1
-            print(f"built in {time.perf_counter() - t0:.1f}s", file=sys.stderr)
-        suites = {"queries": load_queries(args.queries)}
-        if args.titles:
-            suites["titles"] = title_alias_queries(ROOT / "docs", site_dir)
-        out = {}
-        with StaticServer(site_dir, "/") as server, sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS, headless=True)
-            try:
-                for name, queries in suites.items():
-                    # Titles/aliases only check ranks: commit all but the last character at once.
-                    report = measure(browser, server.url, site_dir, queries, per_char=name == "queries")
-                    out[name] = report
-                    print(f"## {name}\n")
-                    print(format_report(report, verbose=args.verbose))
-                    print()
-            finally:
-                browser.close()
-    if args.json:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps(out, ensure_ascii=False, indent=1), encoding="utf-8")
+        own_named = [q for q in own if title_or_alias(site, q.q)]
+        own_other = [q for q in own if not title_or_alias(site, q.q)]
+        sets = {"dev": dev, "own-title-alias": own_named, "own-other": own_other}
+        outcomes = measure_site(site, sets)
+        data = {
+            "when": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+            "machine": f"{subprocess.run(['nproc'], capture_output=True, text=True).stdout.strip()} cores",
+            "quality": {name: asdict(score(rows)) for name, rows in outcomes.items()},
+            "outcomes": {"dev": [asdict(o) for o in outcomes["dev"]]},
+        }
+        for name, s in data["quality"].items():
+            print(f"{name:16} n={s['n']:3} hit@1={pct(s['hit1']):>6} hit@3={pct(s['hit3']):>6} MRR={s['mrr']:.3f} empty={s['empty']} ms={s['ms_median']}/{s['ms_p95']}")
+        if args.show:
+            for o in outcomes["dev"] + outcomes["own-other"]:
+                if not (o.rank and o.rank <= 3):
+                    print(f"  MISS {o.q!r} [{o.expect}] -> {[r.split(' | ')[0] for r in o.results[:3]]}")
+        if args.quick:
+            return 0
+        ab_sets = {"dev": dev, "own-other": own_other}
+        ablation = {}
+        for kind in ("no-aliases", "no-thesaurus"):
+            ab = measure_site(ablated_site(kind, tmp), ab_sets)
+            ablation[kind] = {k: asdict(score(v)) for k, v in ab.items()}
+        raw = measure_raw(site, ab_sets)
+        ablation["no-query-layer"] = {k: asdict(score(v)) for k, v in raw.items()}
+        data["ablation"] = ablation
+        first = dev[0].q
+        data["cost"] = {"1x": transfer(site, "", first)}
+        data["cost"]["10x"] = transfer(scaled_site(10, tmp), "", first)
+        data["lunr"] = measure_lunr(tmp, {"dev": dev}, factor10=True)
+    (ROOT / "bench" / "results-search.json").write_text(json.dumps({k: v for k, v in data.items() if k != "outcomes"} | {"dev_outcomes": data["outcomes"]["dev"]}, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    out = ROOT / "bench" / "out"
+    out.mkdir(exist_ok=True)
+    (out / "search.md").write_text(report_md(data), encoding="utf-8")
+    print(report_md(data))
     return 0
 
 
