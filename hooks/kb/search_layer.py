@@ -10,8 +10,9 @@ built from the site's own words and from controlled data files, never from a
 list of queries:
 
 - ``v``: the site's vocabulary (word -> count), segmented like the index
-  (jieba's default dictionary without HMM, which is what Pagefind's segmenter
-  uses), so the browser can cut a query into the index's words;
+  (jieba's default dictionary without HMM; the pages are indexed cut the same
+  way, see ``run_pagefind``), so the browser can cut a query into the index's
+  words;
 - ``t2s``: traditional -> simplified characters (OpenCC's table), reduced to
   the characters whose simplified form the site uses;
 - ``py`` / ``py2``: pinyin of common characters (pypinyin), from which the
@@ -28,7 +29,9 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import subprocess
+import tempfile
 from collections import Counter
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -43,6 +46,8 @@ LATIN = re.compile(r"[a-z0-9]+(?:[ .-][a-z0-9]+)*")
 # line, navigator trail and outline, embedded comparison subsets).
 EXCLUDE_ATTR = "data-search-exclude"
 LAYER_PATH = "assets/search-layer.json"
+# The language the index is built and opened as (see run_pagefind); search.js has the same.
+INDEX_LANGUAGE = "en"
 
 
 # --- page text -----------------------------------------------------------------
@@ -131,6 +136,13 @@ class QueryData:
     concepts: set[str] = field(default_factory=set)  # glossary terms and aliases, tags: words worth a pinyin key
 
 
+def english_key(phrase: str) -> str:
+    """The lookup key of an English term: lower case, single spaces, each word's
+    plural -s folded (search.js, englishKey, does the same to the query)."""
+    words = phrase.lower().split()
+    return " ".join(w[:-1] if len(w) > 3 and w.endswith("s") and not w.endswith("ss") else w for w in words)
+
+
 QUESTION_MARKS = re.compile(r"[吗呢吧么？?，,。！!、]")
 
 
@@ -156,7 +168,7 @@ def load_query_data(data_dir: Path, glossary: list[dict], tags: dict, pages: dic
 
     def add_english(value, term, rel, path, lines_):
         for en in ([value] if isinstance(value, str) else value or []):
-            key = " ".join(en.lower().split())
+            key = english_key(en)
             if key in out.english and out.english[key] != term:
                 raise DataError(rel, f"the English term '{en}' already stands for '{out.english[key]}'", fix="give each English term to one entry", path=path, line=lines_.near(path) if lines_ else None)
             out.english[key] = term
@@ -272,6 +284,7 @@ def build_layer(texts: list[str], headings: list[str], query: QueryData) -> dict
         "syn": query.synonyms,
         "stop": query.stopwords,
         "n": len(texts),
+        "lang": INDEX_LANGUAGE,
     }
 
 
@@ -291,14 +304,64 @@ def pagefind_executable() -> Path:
     return Path(get_executable())
 
 
+TAG = re.compile(r"(<[^>]*>)")
+
+
+def segmented_html(html: str, cut) -> str:
+    """``html`` with every CJK run in its text cut into words by ``cut`` and the
+    words separated by spaces.
+
+    Pagefind then indexes exactly the words of the query layer's vocabulary. Left
+    to itself it would cut pages with jieba but queries with the browser's
+    Intl.Segmenter (ICU), which disagree on about a third of the site's words
+    (星巴克 is one word to jieba and three to ICU), so that a query for a
+    word the page holds could miss it."""
+    out, raw = [], False
+    for part in TAG.split(html):
+        if part.startswith("<"):
+            head = part[:8].lower()
+            if head.startswith(("<script", "<style")):
+                raw = True
+            elif head.startswith(("</script", "</style")):
+                raw = False
+            out.append(part)
+        elif raw or not CJK.search(part):
+            out.append(part)
+        else:
+            out.append(CJK.sub(lambda m: " " + " ".join(cut(m.group())) + " ", part))
+    return "".join(out)
+
+
 def run_pagefind(site_dir: Path) -> str:
-    """Index ``site_dir`` into ``site_dir``/pagefind; return Pagefind's summary line."""
-    result = subprocess.run(
-        [str(pagefind_executable()), "--site", str(site_dir), "--output-subdir", "pagefind",
-         "--exclude-selectors", f"[{EXCLUDE_ATTR}]",
-         "--exclude-selectors", ".headerlink", "--force-language", "zh"],
-        capture_output=True, text=True, timeout=300,
-    )
+    """Index ``site_dir`` into ``site_dir``/pagefind; return Pagefind's summary line.
+
+    Pagefind reads a copy of the pages whose Chinese text is already cut into
+    the vocabulary's words (``segmented_html``); the index is built as a
+    language without segmentation (``en``: whitespace words, English stemming
+    for the Latin ones), and search.js opens it the same way, so that the
+    browser does not cut the query words again."""
+    tokenizer = _jieba()
+
+    def cut(run: str):
+        return tokenizer.cut(run, HMM=False)
+
+    with tempfile.TemporaryDirectory(prefix="kb-pagefind-") as tmp:
+        copy = Path(tmp)
+        for page in site_dir.rglob("*.html"):
+            rel = page.relative_to(site_dir)
+            if rel.parts[0] == "pagefind":
+                continue
+            target = copy / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(segmented_html(page.read_text(encoding="utf-8"), cut), encoding="utf-8")
+        output = site_dir / "pagefind"
+        shutil.rmtree(output, ignore_errors=True)
+        result = subprocess.run(
+            [str(pagefind_executable()), "--site", str(copy), "--output-path", str(output),
+             "--exclude-selectors", f"[{EXCLUDE_ATTR}]",
+             "--exclude-selectors", ".headerlink", "--force-language", INDEX_LANGUAGE],
+            capture_output=True, text=True, timeout=300,
+        )
     if result.returncode != 0:
         raise DataError("site/pagefind", f"Pagefind could not index the site: {result.stderr.strip() or result.stdout.strip()}", fix="run `make build` again; if it persists, reinstall with `pip install -r requirements.txt`")
     found = re.search(r"Indexed (\d+) pages", result.stdout)

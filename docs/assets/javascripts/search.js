@@ -18,6 +18,16 @@ const SINGLE_CHAR_FACTOR = 0.2;
 const COVERAGE_BASE = 0.4; // a page that covers none of the rarer terms keeps 40% of its score
 
 const CJK_RUN = /[\u3400-\u9fff]+/g;
+/* The index holds the pages' Chinese cut into words with spaces between them
+ * (kb/search_layer.py, segmented_html); titles and excerpts come back that
+ * way. joinWords removes a space between two Chinese characters or
+ * punctuation marks, across the <mark> tags of an excerpt. */
+const HAN = "\\u3000-\\u303f\\u3400-\\u9fff\\uff00-\\uffef";
+const SPACED = new RegExp(`([${HAN}])((?:</?mark>)*) +((?:</?mark>)*)(?=[${HAN}])`, "g");
+export const joinWords = (s) => String(s || "").trim().replace(SPACED, "$1$2$3");
+/* English terms are looked up with each word's plural -s folded, on both
+ * sides (kb/search_layer.py, english_key, builds the keys the same way). */
+const englishKey = (phrase) => phrase.toLowerCase().split(/\s+/).filter(Boolean).map((w) => (w.length > 3 && w.endsWith("s") && !w.endsWith("ss") ? w.slice(0, -1) : w)).join(" ");
 const escapeHtml = (s) => String(s).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
 const fuzzy = (s) => s.replace(/([zcs])h/g, "$1").replace(/ng/g, "n");
 
@@ -154,7 +164,7 @@ export class QueryLayer {
       let matched = false;
       for (let len = Math.min(this.englishMaxWords, words.length - i); len >= 1; len--) {
         const phrase = words.slice(i, i + len).join(" ");
-        const hit = this.english.get(phrase) || (phrase.endsWith("s") ? this.english.get(phrase.slice(0, -1)) : undefined);
+        const hit = this.english.get(englishKey(phrase));
         if (hit) { out.push({ text: hit, from: phrase, via: "en" }); i += len; matched = true; break; }
       }
       if (matched) continue;
@@ -288,14 +298,30 @@ export function start({ base, form, input, toggle, config }) {
     if (!engine) {
       meta.textContent = TEXT.loading;
       engine = (async () => {
-        const [pagefind, layerData] = await Promise.all([
+        const [module, layerData] = await Promise.all([
           import(new URL("pagefind/pagefind.js", base).href),
           fetch(new URL("assets/search-layer.json", base)).then((r) => {
             if (!r.ok) throw new Error(`search-layer.json: HTTP ${r.status}`);
             return r.json();
           }),
         ]);
-        await pagefind.options({ baseUrl: base.pathname, excerptLength: 40 });
+        // Pagefind opens the index of the page's language (<html lang>) and,
+        // for Chinese, cuts each query again with Intl.Segmenter, which
+        // disagrees with the cut the pages were indexed with. The index holds
+        // the pages already cut into the query layer's words, under the
+        // language layerData.lang (see kb/search_layer.py, run_pagefind), so the
+        // instance is made while <html lang> says that language: detectLanguage
+        // reads it once, synchronously, in createInstance.
+        const root = document.documentElement;
+        const pageLang = root.getAttribute("lang");
+        let pagefind;
+        try {
+          root.setAttribute("lang", layerData.lang);
+          pagefind = module.createInstance({ basePath: new URL("pagefind/", base).href });
+        } finally {
+          root.setAttribute("lang", pageLang);
+        }
+        await pagefind.options({ baseUrl: base.pathname, excerptLength: 30 });
         await pagefind.init();
         const layer = new QueryLayer(layerData);
         const stepSearch = await pagefind.search(null, { filters: { kind: "step" } });
@@ -325,7 +351,9 @@ export function start({ base, form, input, toggle, config }) {
     return path + param + (hash ? "#" + hash : "");
   }
 
-  function item(url, title, excerpt, isPage, score) {
+  function item(url, rawTitle, rawExcerpt, isPage, score) {
+    const title = joinWords(rawTitle);
+    const excerpt = rawExcerpt && joinWords(rawExcerpt);
     return `<li class="md-search-result__item"><a href="${escapeHtml(url)}" class="md-search-result__link" tabindex="-1">` +
       `<article class="md-search-result__article${isPage ? " md-search-result__article--document" : ""} md-typeset" data-md-score="${score.toFixed(2)}">` +
       (isPage ? `<div class="md-search-result__icon md-icon"></div><h1>${escapeHtml(title)}</h1>` : `<h2>${escapeHtml(title)}</h2>`) +
@@ -335,10 +363,10 @@ export function start({ base, form, input, toggle, config }) {
   function render(entries, analysis) {
     const param = highlightParam(analysis);
     const html = entries.map(({ data, score }) => {
-      const title = (data.meta && data.meta.title) || data.url;
+      const title = joinWords((data.meta && data.meta.title) || data.url);
       const pageUrl = data.url;
       const sections = (data.sub_results || [])
-        .filter((s) => s.url && s.url.includes("#") && s.title !== title)
+        .filter((s) => s.url && s.url.includes("#") && joinWords(s.title) !== title)
         .sort((a, b) => (b.locations || []).length - (a.locations || []).length);
       const head = item(withParam(pageUrl, param), title, data.excerpt, true, score);
       const shown = sections.slice(0, MAX_SECTIONS).map((s) => item(withParam(s.url, param), s.title, s.excerpt, false, score));
