@@ -174,3 +174,19 @@ class StaticServer:
     def __exit__(self, *exc) -> None:
         self.httpd.shutdown()
         self.httpd.server_close()
+
+
+def pagefind_fragments(site_dir: Path) -> dict[str, dict]:
+    """The pages of the built site's Pagefind index: {url: fragment}. A fragment
+    holds the page's indexed text (``content``, cut into words with spaces),
+    its ``meta`` (title), ``anchors`` and ``filters``."""
+    import gzip
+    import json as _json
+
+    out = {}
+    for path in sorted((site_dir / "pagefind" / "fragment").glob("*.pf_fragment")):
+        data = gzip.decompress(path.read_bytes())
+        data = data[len(b"pagefind_dcd"):] if data.startswith(b"pagefind_dcd") else data
+        fragment = _json.loads(data)
+        out[fragment["url"]] = fragment
+    return out

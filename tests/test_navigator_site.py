@@ -68,13 +68,16 @@ def test_each_node_has_a_page_with_the_step_in_title_and_h1(tree, built_site):
         assert "重新开始" in text and "你的回答" in text
 
 
-def test_navigator_pages_are_in_search(tree, built_site):
-    import json
+def test_navigator_pages_are_in_search_as_steps(tree, built_site):
+    """Every step page is indexed, with the filter that ranks it below the pages that explain."""
+    from siteutil import pagefind_fragments
 
-    index = json.loads((built_site / "search" / "search_index.json").read_text(encoding="utf-8"))
-    locations = {doc["location"].split("#")[0] for doc in index["docs"]}
+    fragments = pagefind_fragments(built_site)
     for nid in tree.nodes:
-        assert f"navigator/{nid}/" in locations
+        fragment = fragments.get(f"/navigator/{nid}/")
+        assert fragment, f"navigator/{nid}/ is not in the search index"
+        assert fragment["filters"].get("kind") == ["step"], nid
+    assert "kind" not in fragments["/tactics/seed-users/"]["filters"]
 
 
 def test_start_page_shows_the_overview_of_every_node(tree, built_site):

@@ -132,8 +132,9 @@ def site_vocabulary(texts: list[str]) -> Counter:
 class QueryData:
     synonyms: dict[str, list[str]] = field(default_factory=dict)
     stopwords: list[str] = field(default_factory=list)
-    english: dict[str, str] = field(default_factory=dict)
+    english: dict[str, list[str]] = field(default_factory=dict)
     concepts: set[str] = field(default_factory=set)  # glossary terms and aliases, tags: words worth a pinyin key
+    where: dict[tuple, tuple] = field(default_factory=dict)  # (synonym word, target) -> (YAML path, line)
 
 
 def english_key(phrase: str) -> str:
@@ -161,17 +162,27 @@ def load_query_data(data_dir: Path, glossary: list[dict], tags: dict, pages: dic
         if word in out.synonyms:
             raise DataError(rel, f"'{word}' is listed twice", fix="merge the two entries", path=path, line=lines.near(path))
         out.synonyms[word] = list(entry["site"])
+        for j, target in enumerate(entry["site"]):
+            site_path = ("synonyms", i, "site", j)
+            out.where[(word, target)] = (site_path, lines.near(site_path))
     rel = "data/query_words.yml"
     data, lines = load_yaml(data_dir / "query_words.yml", rel)
     validate_schema(data, load_schema(data_dir / "schemas" / "query_words.schema.json"), rel, lines)
     out.stopwords = list(dict.fromkeys(data["drop"]))
 
+    english_file: dict[str, str] = {}
+
     def add_english(value, term, rel, path, lines_):
         for en in ([value] if isinstance(value, str) else value or []):
             key = english_key(en)
-            if key in out.english and out.english[key] != term:
-                raise DataError(rel, f"the English term '{en}' already stands for '{out.english[key]}'", fix="give each English term to one entry", path=path, line=lines_.near(path) if lines_ else None)
-            out.english[key] = term
+            known = out.english.setdefault(key, [])
+            if not known:
+                english_file[key] = rel
+            if term in known:
+                continue
+            if known and english_file[key] == rel:  # one file, two entries: an editor's slip
+                raise DataError(rel, f"the English term '{en}' already stands for '{known[0]}'", fix="give each English term to one entry", path=path, line=lines_.near(path) if lines_ else None)
+            known.append(term)  # a glossary term and a tag of the same name, say: search both
 
     for term in glossary:
         out.concepts.add(term["term"])
@@ -201,7 +212,8 @@ def check_synonym_targets(query: QueryData, site_text: str) -> None:
     for word, targets in query.synonyms.items():
         for target in targets:
             if target.lower() not in site_text:
-                raise DataError("data/synonyms.yml", f"'{word}' points to '{target}', which no page uses", fix="point it to a word the pages use (search the docs/ folder for it), or add that word to a page", path=("synonyms", word))
+                path, line = query.where.get((word, target), (("synonyms", word), None))
+                raise DataError("data/synonyms.yml", f"'{word}' points to '{target}', which no page uses", fix="point it to a word the pages use (search the docs/ folder for it), or add that word to a page", path=path, line=line)
 
 
 # --- character tables ----------------------------------------------------------
@@ -255,6 +267,15 @@ def pinyin_table(chars: set[str]) -> tuple[dict[str, str], dict[str, str]]:
     return ({k: "".join(v) for k, v in first.items()}, {k: "".join(v) for k, v in other.items()})
 
 
+WORDS = re.compile(r"[\u3400-\u9fff]+|[0-9A-Za-z]+(?:[.%][0-9A-Za-z]+)*")
+
+
+def search_words(text: str) -> str:
+    """Only what search matches on (Chinese runs, Latin words and numbers),
+    space-separated: the layer is data for matching, never markup."""
+    return " ".join(WORDS.findall(text))
+
+
 def vocabulary_by_count(vocab: Counter) -> dict[str, str]:
     """{count bucket: 'word,word,…'}: counts rounded to powers of two are all the
     segmenter needs, and words grouped that way compress well."""
@@ -280,9 +301,9 @@ def build_layer(texts: list[str], headings: list[str], query: QueryData) -> dict
         "t2s": traditional_map(site_chars),
         "py": first,
         "py2": other,
-        "en": dict(sorted(query.english.items())),
-        "syn": query.synonyms,
-        "stop": query.stopwords,
+        "en": {key: search_words(" ".join(terms)) for key, terms in sorted(query.english.items())},
+        "syn": {search_words(word): [search_words(t) for t in targets] for word, targets in query.synonyms.items()},
+        "stop": [search_words(w) for w in query.stopwords],
         "n": len(texts),
         "lang": INDEX_LANGUAGE,
     }

@@ -468,6 +468,7 @@ export function start({ base, form, input, toggle, config }) {
       event.preventDefault();
       links[0].click();
     } else if (event.key === "Escape") {
+      event.preventDefault(); // a search input clears itself on Escape; Material keeps the query
       toggle.checked = false;
       input.blur();
     }

@@ -1,0 +1,216 @@
+"""The search's controlled data and the query layer built from it.
+
+- data/synonyms.yml and data/query_words.yml: every broken variant stops the
+  build with one located message (file, line or YAML path, fix), before
+  anything is written;
+- no alias, English name, synonym, query word or search code holds a query of
+  the development set verbatim: that set measures search, it must not tune it;
+- the layer's tables do what search.js relies on (traditional -> simplified,
+  pinyin keys, English keys, the pages cut into the vocabulary's words).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from siteutil import ROOT, mkdocs_build
+from test_bad_data import Case, check_message, generic_cases, light_copy, run_prepare, y
+
+from kb import build as kb_build
+from kb import search_layer
+from kb.errors import DataError
+
+DEV_SET = ROOT.parent / "shared" / "search" / "dev-queries.tsv"
+
+
+def _prepare_search(project: Path) -> None:
+    """What on_pre_build of the search hook checks, after the other data."""
+    run_prepare(project)  # the other data first, as in a build
+    build = kb_build.prepare(project, project / "docs", kb_build.read_nav(project))
+    query = search_layer.load_query_data(build.data_dir, build.glossary, build.tags, build.pages)
+    search_layer.check_synonym_targets(query, search_layer.source_text(build.pages, build.data_dir))
+
+
+# --- broken data -----------------------------------------------------------------
+
+def synonym_cases(rel: str) -> list[Case]:
+    def sentence(d):
+        d["synonyms"][0]["word"] = "群冷了吗"
+        return "群冷了吗"
+
+    def too_long(d):
+        d["synonyms"][0]["word"] = "我的群没人说话了"
+        return "我的群没人说话了"
+
+    def missing_target(d):
+        d["synonyms"][1]["site"] = ["页面里没有的词甲"]
+        return "页面里没有的词甲"
+
+    def unknown(d):
+        d["synonyms"][0]["sites"] = ["活跃"]
+
+    def twice(d):
+        d["synonyms"][1]["word"] = d["synonyms"][0]["word"]
+        return d["synonyms"][0]["word"]
+
+    def no_site(d):
+        d["synonyms"][0].pop("site")
+
+    return generic_cases(rel, top="expected a mapping") + [
+        Case(rel, "sentence", y(rel, sentence), ("reads like a sentence",)),
+        Case(rel, "wrong-too-long", y(rel, too_long), ("is longer than 6 characters",)),
+        Case(rel, "dangling-target", y(rel, missing_target), ("which no page uses",), build=True),
+        Case(rel, "unknown-key", y(rel, unknown), ("unknown key 'sites'",)),
+        Case(rel, "duplicate-word", y(rel, twice), ("is listed twice",)),
+        Case(rel, "missing-field", y(rel, no_site), ("'site' is missing",)),
+    ]
+
+
+def query_word_cases(rel: str) -> list[Case]:
+    def not_a_list(d):
+        d["drop"] = "的"
+
+    def unknown(d):
+        d["keep"] = ["的"]
+
+    return generic_cases(rel, top="expected a mapping", build="syntax-error") + [
+        Case(rel, "wrong-type", y(rel, not_a_list), ("expected a list",)),
+        Case(rel, "unknown-key", y(rel, unknown), ("unknown key 'keep'",)),
+    ]
+
+
+def english_cases() -> list[Case]:
+    def same_term_twice(d):
+        d["terms"][1]["en"] = list(d["terms"][0]["en"])
+        return None
+
+    return [Case("data/glossary.yml", "duplicate-english", y("data/glossary.yml", same_term_twice), ("already stands for",))]
+
+
+CASES = synonym_cases("data/synonyms.yml") + query_word_cases("data/query_words.yml") + english_cases()
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+def test_broken_search_data_stops_with_a_located_message(case: Case, tmp_path):
+    project = light_copy(tmp_path)
+    token = case.mutate(project)
+    with pytest.raises(DataError) as info:
+        _prepare_search(project)
+    check_message(str(info.value), case, token, project)
+
+
+def test_the_unbroken_search_data_loads(tmp_path):
+    _prepare_search(light_copy(tmp_path))
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if c.build], ids=[c.id for c in CASES if c.build])
+def test_real_build_stops_on_broken_search_data_and_keeps_the_old_site(case: Case, project_copy, tmp_path):
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "index.html").write_text("old site", encoding="utf-8")
+    case.mutate(project_copy)
+    result = mkdocs_build(site, project=project_copy)
+    text = result.stdout + result.stderr
+    assert result.returncode != 0
+    check_message(text, case, None, project_copy)
+    assert sorted(p.name for p in site.iterdir()) == ["index.html"]
+    assert (site / "index.html").read_text(encoding="utf-8") == "old site"
+
+
+# --- the development set tunes nothing ----------------------------------------------
+
+def _dev_queries() -> list[str]:
+    assert DEV_SET.exists(), f"the development set is missing: {DEV_SET} (../shared beside the checkout)"
+    out = []
+    for line in DEV_SET.read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            out.append(" ".join(line.split("\t")[0].lower().split()))
+    return out
+
+
+def _data_entries() -> list[tuple[str, str]]:
+    entries: list[tuple[str, str]] = []
+    for md in sorted((ROOT / "docs").rglob("*.md")):
+        text = md.read_text(encoding="utf-8")
+        if text.startswith("---"):
+            meta = yaml.safe_load(text.split("---", 2)[1]) or {}
+            for key in ("aliases", "en"):
+                entries += [(f"{md.relative_to(ROOT)} {key}", str(v)) for v in meta.get(key) or []]
+    glossary = yaml.safe_load((ROOT / "data/glossary.yml").read_text(encoding="utf-8"))
+    for term in glossary["terms"]:
+        for key in ("aliases", "en"):
+            entries += [(f"data/glossary.yml {term['id']} {key}", str(v)) for v in term.get(key) or []]
+    for group in yaml.safe_load((ROOT / "data/tags.yml").read_text(encoding="utf-8"))["groups"]:
+        for tag in group["tags"]:
+            entries += [(f"data/tags.yml {tag['name']} en", str(v)) for v in tag.get("en") or []]
+    for entry in yaml.safe_load((ROOT / "data/synonyms.yml").read_text(encoding="utf-8"))["synonyms"]:
+        entries += [("data/synonyms.yml word", entry["word"])] + [("data/synonyms.yml site", w) for w in entry["site"]]
+    entries += [("data/query_words.yml", str(w)) for w in yaml.safe_load((ROOT / "data/query_words.yml").read_text(encoding="utf-8"))["drop"]]
+    return [(where, " ".join(value.lower().split())) for where, value in entries]
+
+
+def test_no_alias_synonym_or_name_is_a_development_query():
+    dev = set(_dev_queries())
+    found = [f"{where}: {value!r}" for where, value in _data_entries() if value in dev]
+    assert not found, "development-set queries used as vocabulary:\n" + "\n".join(found)
+
+
+def test_no_search_code_contains_a_development_query():
+    code = {p: p.read_text(encoding="utf-8").lower() for p in [
+        ROOT / "docs/assets/javascripts/search.js", ROOT / "docs/assets/javascripts/search-boot.js",
+        ROOT / "hooks/kb/search_layer.py", ROOT / "hooks/search_index.py"]}
+    found = [f"{p.relative_to(ROOT)}: {q!r}" for q in _dev_queries() for p, text in code.items() if q in text]
+    assert not found, "development-set queries in the search code:\n" + "\n".join(found)
+
+
+def test_own_test_queries_are_not_development_queries():
+    import test_search_site
+
+    dev = set(_dev_queries())
+    own = yaml.safe_load((ROOT / "tests/search_queries.yml").read_text(encoding="utf-8"))["queries"]
+    mine = [p.values[0] for p in test_search_site.OPERATOR_INPUT] + [e["q"] for e in own]
+    assert not [q for q in mine if " ".join(q.lower().split()) in dev]
+
+
+# --- the layer's tables --------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def layer(built_site) -> dict:
+    return json.loads((built_site / search_layer.LAYER_PATH).read_text(encoding="utf-8"))
+
+
+def test_layer_maps_traditional_characters_the_site_uses(layer):
+    t2s = layer["t2s"]
+    pairs = dict(zip(t2s[0::2], t2s[1::2]))
+    assert pairs["規"] == "规" and pairs["務"] == "务" and pairs["紅"] == "红"
+    assert all(s != t for t, s in pairs.items())
+
+
+def test_layer_knows_the_index_language_and_the_vocabulary(layer, built_site):
+    assert layer["lang"] == search_layer.INDEX_LANGUAGE
+    entry = json.loads((built_site / "pagefind" / "pagefind-entry.json").read_text(encoding="utf-8"))
+    assert list(entry["languages"]) == [search_layer.INDEX_LANGUAGE]
+    words = {w for bucket in layer["v"].values() for w in bucket.split(",")}
+    assert {"种子", "用户", "红包", "星巴克"} <= words
+
+
+def test_english_keys_fold_plurals_both_ways():
+    assert search_layer.english_key("Seed  Users") == search_layer.english_key("seed user") == "seed user"
+    assert search_layer.english_key("class") == "class"  # -ss is not a plural
+
+
+def test_pages_are_indexed_cut_into_the_vocabulary_words():
+    import jieba
+
+    tokenizer = jieba.Tokenizer()
+    out = search_layer.segmented_html(
+        '<h2 id="x">星巴克的种子用户</h2><script>var a="种子用户";</script><p title="种子用户">QQ群</p>',
+        lambda run: tokenizer.cut(run, HMM=False))
+    assert "<h2 id=\"x\"> 星巴克 的 种子 用户 </h2>" in out
+    assert 'var a="种子用户"' in out and 'title="种子用户"' in out  # scripts and attributes untouched
+    assert "QQ 群" in out

@@ -1,0 +1,269 @@
+"""Search as a reader uses it, in a real Chromium, on the built site.
+
+Pagefind and the query layer load only when the reader asks for search; the
+results use Material's own markup; ?q= links open search with results; the
+words operators type (traditional characters, English, pinyin, typos, long
+questions) find the page that explains them; the terms are marked on the page
+a result leads to; all of it also under a sub-path.
+
+The queries here are the project's own, written for these tests; none is taken
+from the development set (tests/test_search_data.py checks that).
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from pathlib import Path
+from urllib.parse import quote, urlsplit
+
+import pytest
+
+from siteutil import ROOT
+
+pytestmark = pytest.mark.browser
+
+SEARCH_FILES = re.compile(r"/pagefind/|/search-layer\.json|/javascripts/search\.js")
+
+
+def _requests(page) -> list[str]:
+    seen: list[str] = []
+    page.on("request", lambda r: seen.append(r.url))
+    return seen
+
+
+def _wait_results(page, query: str):
+    """Arm a promise that resolves when search.js reports results for ``query``."""
+    page.evaluate(
+        """(q) => { window.__kbDone = new Promise((resolve) => {
+            const form = document.forms.namedItem('kb-search');
+            form.addEventListener('kb-search-results', function h(ev) {
+              if (ev.detail.query === q.trim()) { form.removeEventListener('kb-search-results', h); resolve(ev.detail); }
+            });
+        }); }""",
+        query,
+    )
+
+
+def _search(page, query: str) -> list[str]:
+    """Type ``query`` into the open search box; the result pages' paths, ranked."""
+    box = page.locator("[data-kb-search-query]")
+    box.fill("")
+    _wait_results(page, query)
+    box.type(query)
+    page.evaluate("window.__kbDone")
+    return _result_paths(page)
+
+
+def _result_paths(page) -> list[str]:
+    hrefs = page.eval_on_selector_all(
+        ".md-search-result__list > .kb-search-page > ol > li:first-child > a",
+        "links => links.map(a => a.getAttribute('href'))",
+    )
+    return [urlsplit(h).path for h in hrefs]
+
+
+def _open_search(page, url: str) -> None:
+    page.goto(url, wait_until="networkidle")
+    page.keyboard.press("/")
+    page.wait_for_function("() => document.activeElement && document.activeElement.matches('[data-kb-search-query]')")
+
+
+# --- costs nothing until used -------------------------------------------------
+
+@pytest.mark.parametrize("path", ["", "checklists/launch/", "platforms/wechat-vs-qq/", "navigator/", "mindmap/"])
+def test_nothing_search_related_loads_before_the_reader_asks(page, server, path):
+    seen = _requests(page)
+    page.goto(server.url + path, wait_until="networkidle")
+    page.mouse.wheel(0, 600)  # scrolling and hovering are not asking for search
+    page.wait_for_timeout(300)
+    loaded = [u for u in seen if SEARCH_FILES.search(u)]
+    assert loaded == [], f"search files fetched on {path or 'home'} before any search: {loaded}"
+
+
+@pytest.mark.parametrize("key", ["/", "s"])
+def test_shortcut_opens_search_and_loads_it(page, server, key):
+    seen = _requests(page)
+    page.goto(server.url + "tactics/", wait_until="networkidle")
+    page.keyboard.press(key)
+    page.wait_for_function("() => document.activeElement && document.activeElement.matches('[data-kb-search-query]')")
+    assert page.eval_on_selector("#__search", "e => e.checked")
+    # The key opened search; it was not typed into the box.
+    assert page.input_value("[data-kb-search-query]") == ""
+    page.wait_for_function("() => document.querySelector('.md-search-result__meta').textContent.includes('键入')", timeout=15000)
+    assert any("/pagefind/pagefind.js" in u for u in seen) and any("search-layer.json" in u for u in seen)
+
+
+def test_typing_in_a_text_field_is_not_a_shortcut(page, server):
+    page.goto(server.url + "checklists/launch/", wait_until="networkidle")
+    page.evaluate("() => { const i = document.createElement('input'); i.id = 'probe'; document.body.prepend(i); }")
+    page.focus("#probe")
+    page.keyboard.type("s/")
+    assert page.input_value("#probe") == "s/"
+    assert not page.eval_on_selector("#__search", "e => e.checked")
+
+
+# --- ?q= links, markup, sections, states --------------------------------------
+
+def test_shared_link_opens_search_with_results_in_materials_markup(page, server):
+    page.goto(server.url + "?q=" + quote("种子用户"), wait_until="networkidle")
+    page.wait_for_selector(".md-search-result__item", timeout=15000)
+    assert page.eval_on_selector("#__search", "e => e.checked")
+    assert page.input_value("[data-kb-search-query]") == "种子用户"
+    assert _result_paths(page)[0] == "/tactics/seed-users/"
+    meta = page.inner_text(".md-search-result__meta")
+    assert re.search(r"\d+ 个", meta), meta
+    # a page result and its sections under it, in Material's result classes
+    first = page.locator(".md-search-result__list > .kb-search-page").first
+    assert first.locator("article.md-search-result__article--document h1").count() == 1
+    sections = first.locator("ol > li.md-search-result__item + li.md-search-result__item h2")
+    assert sections.count() >= 1
+    assert all("#" in h for h in first.locator("ol a.md-search-result__link:has(h2)").evaluate_all("as => as.map(a => a.href)"))
+    # Titles and excerpts read as Chinese text, not as the index's cut words.
+    text = first.inner_text()
+    assert "种子用户" in text and "种子 用户" not in text
+
+
+def test_share_button_gives_a_link_that_opens_the_same_search(page, server):
+    _open_search(page, server.url)
+    _search(page, "群规怎么写")
+    share = page.get_attribute("[data-kb-search-share]", "data-url")
+    assert share and urlsplit(share).query == "q=" + quote("群规怎么写")
+    page.goto(share, wait_until="networkidle")
+    page.wait_for_selector(".md-search-result__item", timeout=15000)
+    assert _result_paths(page)[0] == "/tactics/group-rules/"
+
+
+def test_loading_state_then_results(page, server):
+    """While the index is on its way the dialog says so, then shows results."""
+    held = []
+    page.route("**/pagefind/pagefind.js", lambda route: held.append(route))
+    page.goto(server.url + "checklists/", wait_until="networkidle")
+    page.keyboard.press("/")
+    page.wait_for_function("() => document.querySelector('.md-search-result__meta').textContent.includes('加载')", timeout=5000)
+    assert held, "pagefind.js was not requested"
+    _wait_results(page, "红包")
+    page.locator("[data-kb-search-query]").type("红包")
+    held[0].continue_()
+    page.evaluate("window.__kbDone")
+    assert _result_paths(page)[0] == "/tactics/red-packets/"
+
+
+def test_nothing_found_points_to_the_navigator_and_the_checklists(page, server):
+    _open_search(page, server.url)
+    assert _search(page, "qxzvkw") == []
+    meta = page.locator(".md-search-result__meta")
+    assert "没有" in meta.inner_text()
+    links = meta.locator("a").evaluate_all("as => as.map(a => new URL(a.href).pathname)")
+    assert "/navigator/" in links and "/checklists/" in links
+
+
+def test_escape_closes_keeps_the_query_and_enter_opens_the_first_result(page, server):
+    _open_search(page, server.url)
+    _search(page, "红包")
+    page.keyboard.press("Escape")
+    page.wait_for_function("() => !document.getElementById('__search').checked")
+    page.keyboard.press("s")  # reopened: the same query and results, like Material
+    page.wait_for_function("() => document.activeElement && document.activeElement.matches('[data-kb-search-query]')")
+    assert page.input_value("[data-kb-search-query]") == "红包"
+    page.wait_for_selector(".md-search-result__item")
+    page.keyboard.press("Enter")  # Material's instant navigation: no full load
+    page.wait_for_url(re.compile(r"/tactics/red-packets/"), wait_until="commit")
+    page.wait_for_function("() => !document.getElementById('__search').checked")
+
+
+def test_terms_are_marked_on_the_page_a_result_leads_to(page, server):
+    _open_search(page, server.url)
+    _search(page, "种子用户怎么找")
+    page.locator(".md-search-result__list > .kb-search-page > ol > li:first-child > a").first.click()
+    page.wait_for_selector("mark[data-md-highlight]", timeout=15000)
+    marked = set(page.eval_on_selector_all("article mark[data-md-highlight]", "ms => ms.map(m => m.textContent)"))
+    assert marked & {"种子", "用户", "种子用户"}, marked
+    # question words are not marked
+    assert "怎么" not in marked
+
+
+# --- the words operators type ------------------------------------------------
+
+# (query, pages that answer it): own queries, one per kind of input.
+OPERATOR_INPUT = [
+    pytest.param("群規怎麼寫", {"/tactics/group-rules/"}, id="traditional"),
+    pytest.param("發紅包有什麼講究", {"/tactics/red-packets/"}, id="traditional-question"),
+    pytest.param("group rules", {"/tactics/group-rules/"}, id="english"),
+    pytest.param("Seed User", {"/tactics/seed-users/", "/checklists/seed-users/"}, id="english-singular"),
+    pytest.param("admin", {"/tactics/team/"}, id="english-word"),
+    pytest.param("zhongzi yonghu", {"/tactics/seed-users/", "/checklists/seed-users/"}, id="pinyin-spaced"),
+    pytest.param("qunguize", {"/tactics/group-rules/"}, id="pinyin-joined"),
+    pytest.param("种子用护", {"/tactics/seed-users/", "/checklists/seed-users/"}, id="typo-homophone"),
+    pytest.param("群归", {"/tactics/group-rules/"}, id="typo-short"),
+    pytest.param("我刚建了一个付费群应该怎么定价比较好呢", {"/tactics/monetization/", "/checklists/monetization/"}, id="long-question"),
+    pytest.param("群主每天要做哪些事情啊", {"/tactics/daily-maintenance/", "/checklists/maintenance/"}, id="question-daily"),
+    pytest.param("星巴克", {"/cases/starbucks/"}, id="proper-noun"),
+]
+
+
+@pytest.fixture(scope="module")
+def search_page(browser, server):
+    context = browser.new_context(locale="zh-CN", service_workers="block")
+    page = context.new_page()
+    _open_search(page, server.url)
+    yield page
+    context.close()
+
+
+@pytest.mark.parametrize("query, answers", OPERATOR_INPUT)
+def test_operator_input_finds_the_page_that_explains_it(search_page, query, answers):
+    paths = _search(search_page, query)
+    assert paths, f"{query!r}: no results"
+    assert answers & set(paths[:3]), f"{query!r}: top 3 are {paths[:3]}, want one of {sorted(answers)}"
+
+
+def test_corrections_are_shown_to_the_reader(search_page):
+    _search(search_page, "种子用护")
+    assert "种子用户" in search_page.inner_text(".md-search-result__meta")
+
+
+def test_pages_that_explain_rank_above_navigator_steps(search_page):
+    """A topic's own page comes before the short navigator step pages that name it."""
+    for query in ("红包", "群规", "裂变"):
+        paths = _search(search_page, query)
+        assert not paths[0].startswith("/navigator/"), (query, paths[:3])
+
+
+def test_whole_words_only_for_titles(search_page):
+    """Typing a longer word does not pull in a page only because a shorter title hides in it."""
+    paths = _search(search_page, "群管理员")
+    assert paths[0] == "/tactics/team/", paths[:3]
+
+
+# --- hosted under a sub-path ---------------------------------------------------
+
+def test_search_works_under_a_sub_path(page, subpath_server):
+    page.goto(subpath_server.url + "basics/?q=" + quote("红包"), wait_until="networkidle")
+    page.wait_for_selector(".md-search-result__item", timeout=15000)
+    paths = _result_paths(page)
+    assert paths[0] == "/kb/tactics/red-packets/", paths[:3]
+    assert all(p.startswith("/kb/") for p in paths)
+
+
+# --- the header is Material's, but for the search button ----------------------
+
+def test_header_override_differs_from_materials_only_in_the_search_block():
+    import material
+
+    upstream = (Path(material.__file__).parent / "templates" / "partials" / "header.html").read_text(encoding="utf-8")
+    ours = (ROOT / "overrides" / "partials" / "header.html").read_text(encoding="utf-8")
+
+    def body(text: str) -> list[str]:
+        text = re.sub(r"\{#-.*?-#\}", "", text, flags=re.S)  # template comments
+        return [line.strip() for line in text.splitlines() if line.strip()]
+
+    changed = [line for line in difflib.unified_diff(body(upstream), body(ours), lineterm="", n=0)
+               if line[:1] in "+-" and not line.startswith(("+++", "---"))]
+    removed = [line[1:] for line in changed if line.startswith("-")]
+    added = [line[1:] for line in changed if line.startswith("+")]
+    # Only Material's search-plugin condition goes; the button and the dialog stay.
+    assert all("search" in line or line in ("{% endif %}",) for line in removed), removed
+    assert all("search" in line or "icon" in line or line in ("</label>",) for line in added), added
+    assert '{% include "partials/search.html" %}' in body(ours)
+    assert not any("material/search" in line for line in body(ours))
