@@ -250,3 +250,27 @@ def test_clicking_copy_puts_the_template_on_the_clipboard(build, browser, server
         assert page.evaluate("navigator.clipboard.readText()") == expected
     finally:
         context.close()
+
+
+# --- outside facts -------------------------------------------------------------
+
+OUTSIDE_FOOTNOTE = re.compile(r"^\[\^([^\]0-9][^\]]*)\]:\s*(.+)$", re.M)
+
+
+def test_every_outside_fact_names_its_source_and_date(build):
+    """A footnote that is not one of the five files must say so, name the
+    document (《…》) and give the date it was true."""
+    found = 0
+    for rel, page in build.pages.items():
+        for label, text in OUTSIDE_FOOTNOTE.findall(page.body):
+            found += 1
+            assert "来源文件之外" in text or "非本站来源文件" in text, f"{rel} [^{label}]: say it comes from outside the five files"
+            assert re.search(r"《[^》]+》", text), f"{rel} [^{label}]: name the document"
+            assert re.search(r"[12][0-9]{3} 年", text), f"{rel} [^{label}]: give the date it was true"
+    assert found >= 4
+
+
+@pytest.mark.parametrize("rel, label", [("tactics/fission.md", "wx-links"), ("tactics/red-packets.md", "wx-redpackets")])
+def test_platform_rule_warnings_sit_in_pitfalls_as_admonitions(build, rel, label):
+    section = sections(build.pages[rel].body)["pitfalls"]["text"]
+    assert '!!! danger "平台规则' in section and f"[^{label}]" in section, f"{rel}#pitfalls: keep the platform-rule warning there"
