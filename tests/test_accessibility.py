@@ -42,6 +42,8 @@ SAMPLE: dict[str, str] = {
     "tactic": "tactics/seed-users/",
     "case": "cases/xiaomi/",
     "checklist": "checklists/launch/",
+    "kit-templates": "kit/templates/",
+    "kit-plan": "kit/launch-plan/",
     "comparison": "platforms/wechat-vs-qq/",
     "navigator-start": "navigator/",
     **_tree_nodes(),

@@ -163,3 +163,60 @@ def test_marker_anchors_are_the_rendered_row_ids(tmp_path):
     for anchor in anchors:
         assert f'id="{anchor}"' in html
     assert marker_anchors(find_markers("<!-- kb:comparison a-vs-b show=summary -->")[0], comparisons) == set()
+
+
+# --- outside citations: a named public source beyond the five files ------------
+
+OUTSIDE = {"name": "微信团队《某公告》", "url": "https://weixin.qq.com/x?a=1&b=2", "as_of": "2015-02-05"}
+
+
+def with_outside(data, outside):
+    cell = dim(data)["cells"]["a"]
+    cell.pop("source")
+    cell["outside"] = outside
+    return data
+
+
+def test_outside_citation_stands_in_for_a_source_and_renders_named_and_dated(tmp_path):
+    data = with_outside(copy.deepcopy(GOOD), dict(OUTSIDE))
+    html = render_table(load(tmp_path, data), SOURCES, index(), "x/page.md")
+    assert '<span class="kb-cell__outside">来源文件之外：<a href="https://weixin.qq.com/x?a=1&amp;b=2" rel="noopener noreferrer">微信团队《某公告》</a>（截至 2015-02-05）</span>' in html
+
+
+def test_outside_citation_without_url_is_plain_text(tmp_path):
+    outside = {k: v for k, v in OUTSIDE.items() if k != "url"}
+    html = render_table(load(tmp_path, with_outside(copy.deepcopy(GOOD), outside)), SOURCES, index(), "x/page.md")
+    assert "来源文件之外：微信团队《某公告》（截至 2015-02-05）" in html
+
+
+def test_outside_citation_is_escaped(tmp_path):
+    outside = {"name": "<script>alert(1)</script>", "url": "https://a.example/?q=1&x=2", "as_of": "2019-10"}
+    html = render_table(load(tmp_path, with_outside(copy.deepcopy(GOOD), outside)), SOURCES, index(), "x/page.md")
+    assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert 'href="https://a.example/?q=1&amp;x=2"' in html
+
+
+@pytest.mark.parametrize("change, message", [
+    (lambda o: o.pop("as_of"), "as_of"),
+    (lambda o: o.pop("name"), "name"),
+    (lambda o: o.update(as_of="去年"), "as_of"),
+    (lambda o: o.update(url="javascript:alert(1)"), "url"),
+    (lambda o: o.update(url='https://a.example/"onmouseover="x'), "url"),
+    (lambda o: o.update(page=3), "page"),
+])
+def test_outside_citation_needs_a_name_and_a_date_and_a_web_address(tmp_path, change, message):
+    outside = dict(OUTSIDE)
+    change(outside)
+    error = bad(tmp_path, lambda d: with_outside(d, outside))
+    assert "outside" in error.path, error
+    assert message in error.path or message in error.message, error
+
+
+def test_unquoted_yaml_date_is_refused_for_as_of(tmp_path):
+    """YAML reads 2015-02-05 without quotes as a date, not the string the page prints."""
+    path = tmp_path / "c.yml"
+    text = yaml.safe_dump(with_outside(copy.deepcopy(GOOD), dict(OUTSIDE)), allow_unicode=True, sort_keys=False)
+    path.write_text(text.replace("as_of: '2015-02-05'", "as_of: 2015-02-05"), encoding="utf-8")
+    with pytest.raises(DataError) as info:
+        load_comparison(path, "data/comparisons/c.yml", SCHEMA, SOURCES)
+    assert "as_of" in info.value.path

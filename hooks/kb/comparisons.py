@@ -82,8 +82,8 @@ def check_comparison(comparison: Comparison, sources: dict[str, dict]) -> None:
                 path = base + ("cells", cid)
                 if "source" in cell and cell["source"] not in sources:
                     fail(f"unknown source '{cell['source']}'", "use one of the ids in data/sources.yml: " + ", ".join(sorted(sources)), path + ("source",))
-                if "source" not in cell and cell.get("state") != "未知":
-                    fail("the cell has no source", "add source: \"00x\" naming where the fact comes from, or mark it state: 未知", path)
+                if "source" not in cell and "outside" not in cell and cell.get("state") != "未知":
+                    fail("the cell has no source", "add source: \"00x\" naming where the fact comes from, outside: {name, url, as_of} for a named public source beyond the five files, or mark it state: 未知", path)
             for p, pick in enumerate(dim["verdict"]["pick"]):
                 if pick not in column_ids:
                     fail(f"the verdict picks '{pick}', which is not a column", "use column ids: " + ", ".join(column_ids), base + ("verdict", "pick", p))
@@ -130,11 +130,21 @@ def _cell_html(cell: dict, sources: dict[str, dict], source_url) -> str:
         parts.append(f'<span class="kb-cell__note">{escape(cell["note"])}</span>')
     if cell.get("as_of"):
         parts.append(f'<span class="kb-cell__asof">截至：{escape(cell["as_of"])}</span>')
+    if cell.get("outside"):
+        parts.append(_outside_html(cell["outside"]))
     if cell.get("source"):
         sid = cell["source"]
         # No title attribute: Material's tooltips would mount one component per cell.
         parts.append(f'<a class="kb-cite" href="{escape(source_url(sid))}" aria-label="来源 {escape(sid)}：{escape(sources[sid]["title"])}">[{escape(sid)}]</a>')
     return " ".join(parts)
+
+
+def _outside_html(outside: dict) -> str:
+    """A citation beyond the five source files: named, dated, linked if it has a URL."""
+    name = escape(outside["name"])
+    if outside.get("url"):
+        name = f'<a href="{escape(outside["url"])}" rel="noopener noreferrer">{name}</a>'
+    return f'<span class="kb-cell__outside">来源文件之外：{name}（截至 {escape(outside["as_of"])}）</span>'
 
 
 def render_summary(comparison: Comparison, dims: list[str] | None = None) -> str:
