@@ -12,7 +12,7 @@
 
 const MAX_RESULTS = 10;
 const MAX_SECTIONS = 3;
-const STEP_PAGE_FACTOR = 0.6; // navigator step pages rank below the pages that explain
+const STEP_PAGE_FACTOR = 0.4; // navigator step pages rank below the pages that explain
 const SYNONYM_FACTOR = 0.8;
 const SINGLE_CHAR_FACTOR = 0.2;
 const COVERAGE_BASE = 0.4; // a page that covers none of the rarer terms keeps 40% of its score
