@@ -366,6 +366,9 @@ def sources_cases(rel: str) -> list[Case]:
     def dangling(d):
         d["sources"][0]["id"] = "999"
 
+    def missing_lines(d):
+        d["sources"][0].pop("lines")
+
     first = yaml.safe_load((ROOT / rel).read_text(encoding="utf-8"))["sources"][0]["id"]
     return generic_cases(rel, top="expected a mapping") + [
         Case(rel, "wrong-field-type", y(rel, wrong_type), ("expected text but found list",)),
@@ -374,6 +377,8 @@ def sources_cases(rel: str) -> list[Case]:
         Case(rel, "duplicate-id", y(rel, duplicate), ("is used twice",)),
         # A source that pages cite disappears: the message names the page and the id.
         Case(rel, "dangling-source", y(rel, dangling), (f"unknown source '{first}'",), reported_file="docs/"),
+        # The mind map gives line numbers in source 000, which must say how long it is.
+        Case(rel, "missing-lines", y(rel, missing_lines), ("has no 'lines:'",)),
     ]
 
 
@@ -396,12 +401,18 @@ def mindmap_cases(rel: str) -> list[Case]:
         d["source"] = "999"
         return "999"
 
+    def line_past_end(d):
+        d["children"][1]["children"][0]["line"] = 9999
+        return "9999"
+
     return generic_cases(rel, top="expected a mapping", build="syntax-error") + [
         Case(rel, "wrong-field-type", y(rel, wrong_type), ("expected text but found dict",)),
         Case(rel, "missing-field", y(rel, missing), ("'link' is missing",)),
         Case(rel, "unknown-key", y(rel, unknown), ("unknown key 'chilren'",)),
         Case(rel, "dangling-link", y(rel, dangling), ("'tactics/no-such-page.md' is not a page",)),
         Case(rel, "dangling-source", y(rel, dangling_source), ("unknown source '999'",)),
+        # A node's line in the source file is past the file's end: the node is named.
+        Case(rel, "dangling-line", y(rel, line_past_end), ("line 9999 is past the end of source 000", "node '", "between 1 and"), build=False),
     ]
 
 
