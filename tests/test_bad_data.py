@@ -416,6 +416,40 @@ def mindmap_cases(rel: str) -> list[Case]:
     ]
 
 
+def terms_cases(rel: str) -> list[Case]:
+    def wrong_type(d):
+        d["terms"][0]["variants"] = "秋叶 PPT"
+        return "variants:"
+
+    def missing(d):
+        d["terms"][0].pop("variants")
+
+    def unknown(d):
+        d["terms"][0]["spelling"] = "秋叶PPT"
+
+    def duplicate(d):
+        d["terms"][1]["term"] = d["terms"][0]["term"]
+        return "term: " + d["terms"][0]["term"]
+
+    def variant_is_term(d):
+        d["terms"][0]["variants"].append(d["terms"][1]["term"])
+        return d["terms"][1]["term"]
+
+    def variant_inside_term(d):
+        d["terms"][0]["variants"].append(d["terms"][0]["term"][:2])
+        return d["terms"][0]["term"][:2]
+
+    return generic_cases(rel, top="expected a mapping", build="duplicate-key") + [
+        Case(rel, "wrong-field-type", y(rel, wrong_type), ("expected a list",)),
+        Case(rel, "missing-field", y(rel, missing), ("'variants' is missing",)),
+        Case(rel, "unknown-key", y(rel, unknown), ("unknown key 'spelling'",)),
+        Case(rel, "duplicate-id", y(rel, duplicate), ("is listed twice",)),
+        # A spelling both accepted and rejected: the message names the variant.
+        Case(rel, "dangling-variant", y(rel, variant_is_term), ("is itself a term",)),
+        Case(rel, "wrong-variant", y(rel, variant_inside_term), ("occurs inside the term",)),
+    ]
+
+
 def permalinks_cases(rel: str) -> list[Case]:
     def wrong_type(d):
         d["pages"] = list(d["pages"])
@@ -488,6 +522,7 @@ def all_cases() -> list[Case]:
         "data/sources.yml": sources_cases,
         "data/mindmap.yml": mindmap_cases,
         "data/permalinks.yml": permalinks_cases,
+        "data/terms.yml": terms_cases,
         "docs/checklists/launch.md": page_cases,
     }
     return [case for rel, make in files.items() if (ROOT / rel).exists() for case in make(rel)]

@@ -166,3 +166,50 @@ def test_no_duplicate_ids(built_site):
                 duplicates.append(f"{page.relative_to(built_site).as_posix()}: id {value!r} ×{n} (lines {', '.join(lines)})")
     if duplicates:
         pytest.fail(f"{len(duplicates)} duplicate id(s):\n" + "\n".join(duplicates), pytrace=False)
+
+
+# ---------------------------------------------------------------------------
+# One spelling per proper noun and term (data/terms.yml)
+
+#: Search vocabulary: it lists other spellings on purpose, so readers who type
+#: them still find the page. Not prose; not held to data/terms.yml.
+SEARCH_VOCABULARY = {"data/synonyms.yml", "data/query_words.yml", "data/terms.yml"}
+ALIAS_KEYS = ("aliases:", "en:")
+
+
+def spelling_files() -> list[Path]:
+    files = list((ROOT / "docs").rglob("*.md")) + list((ROOT / "data").rglob("*.yml")) + [ROOT / "mkdocs.yml"]
+    return sorted(p for p in files if p.relative_to(ROOT).as_posix() not in SEARCH_VOCABULARY)
+
+
+def rejected_spellings(files: list[Path], spellings) -> list[str]:
+    from kb.terms import find_variants
+
+    found = []
+    for path in files:
+        rel = path.relative_to(ROOT).as_posix() if path.is_relative_to(ROOT) else str(path)
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+            if line.strip().startswith(ALIAS_KEYS):  # search aliases may hold variants
+                continue
+            for variant, term, column in find_variants(line, spellings):
+                found.append(f"{rel}:{number}:{column}: «{variant}» → write «{term}»: {line.strip()[:60]}")
+    return found
+
+
+def test_one_spelling_per_term():
+    from kb.terms import load_terms
+
+    spellings = load_terms(ROOT / "data")
+    assert len(spellings) >= 5
+    found = rejected_spellings(spelling_files(), spellings)
+    if found:
+        pytest.fail(f"{len(found)} spelling(s) that data/terms.yml rejects:\n" + "\n".join(found), pytrace=False)
+
+
+def test_a_rejected_spelling_is_caught(tmp_path):
+    from kb.terms import load_terms
+
+    page = tmp_path / "page.md"
+    page.write_text("---\naliases: [秋叶 PPT]\n---\n秋叶PPT 很好。\n秋叶 PPT 的比赛。\n", encoding="utf-8")
+    found = rejected_spellings([page], load_terms(ROOT / "data"))
+    assert len(found) == 1 and ":5:1: «秋叶 PPT» → write «秋叶PPT»" in found[0], found
