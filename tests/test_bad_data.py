@@ -366,6 +366,9 @@ def sources_cases(rel: str) -> list[Case]:
     def dangling(d):
         d["sources"][0]["id"] = "999"
 
+    def missing_lines(d):
+        d["sources"][0].pop("lines")
+
     first = yaml.safe_load((ROOT / rel).read_text(encoding="utf-8"))["sources"][0]["id"]
     return generic_cases(rel, top="expected a mapping") + [
         Case(rel, "wrong-field-type", y(rel, wrong_type), ("expected text but found list",)),
@@ -374,6 +377,8 @@ def sources_cases(rel: str) -> list[Case]:
         Case(rel, "duplicate-id", y(rel, duplicate), ("is used twice",)),
         # A source that pages cite disappears: the message names the page and the id.
         Case(rel, "dangling-source", y(rel, dangling), (f"unknown source '{first}'",), reported_file="docs/"),
+        # The mind map gives line numbers in source 000, which must say how long it is.
+        Case(rel, "missing-lines", y(rel, missing_lines), ("has no 'lines:'",)),
     ]
 
 
@@ -396,12 +401,52 @@ def mindmap_cases(rel: str) -> list[Case]:
         d["source"] = "999"
         return "999"
 
+    def line_past_end(d):
+        d["children"][1]["children"][0]["line"] = 9999
+        return "9999"
+
     return generic_cases(rel, top="expected a mapping", build="syntax-error") + [
         Case(rel, "wrong-field-type", y(rel, wrong_type), ("expected text but found dict",)),
         Case(rel, "missing-field", y(rel, missing), ("'link' is missing",)),
         Case(rel, "unknown-key", y(rel, unknown), ("unknown key 'chilren'",)),
         Case(rel, "dangling-link", y(rel, dangling), ("'tactics/no-such-page.md' is not a page",)),
         Case(rel, "dangling-source", y(rel, dangling_source), ("unknown source '999'",)),
+        # A node's line in the source file is past the file's end: the node is named.
+        Case(rel, "dangling-line", y(rel, line_past_end), ("line 9999 is past the end of source 000", "node '", "between 1 and"), build=False),
+    ]
+
+
+def terms_cases(rel: str) -> list[Case]:
+    def wrong_type(d):
+        d["terms"][0]["variants"] = "秋叶 PPT"
+        return "variants:"
+
+    def missing(d):
+        d["terms"][0].pop("variants")
+
+    def unknown(d):
+        d["terms"][0]["spelling"] = "秋叶PPT"
+
+    def duplicate(d):
+        d["terms"][1]["term"] = d["terms"][0]["term"]
+        return "term: " + d["terms"][0]["term"]
+
+    def variant_is_term(d):
+        d["terms"][0]["variants"].append(d["terms"][1]["term"])
+        return d["terms"][1]["term"]
+
+    def variant_inside_term(d):
+        d["terms"][0]["variants"].append(d["terms"][0]["term"][:2])
+        return d["terms"][0]["term"][:2]
+
+    return generic_cases(rel, top="expected a mapping", build="duplicate-key") + [
+        Case(rel, "wrong-field-type", y(rel, wrong_type), ("expected a list",)),
+        Case(rel, "missing-field", y(rel, missing), ("'variants' is missing",)),
+        Case(rel, "unknown-key", y(rel, unknown), ("unknown key 'spelling'",)),
+        Case(rel, "duplicate-id", y(rel, duplicate), ("is listed twice",)),
+        # A spelling both accepted and rejected: the message names the variant.
+        Case(rel, "dangling-variant", y(rel, variant_is_term), ("is itself a term",)),
+        Case(rel, "wrong-variant", y(rel, variant_inside_term), ("occurs inside the term",)),
     ]
 
 
@@ -477,6 +522,7 @@ def all_cases() -> list[Case]:
         "data/sources.yml": sources_cases,
         "data/mindmap.yml": mindmap_cases,
         "data/permalinks.yml": permalinks_cases,
+        "data/terms.yml": terms_cases,
         "docs/checklists/launch.md": page_cases,
     }
     return [case for rel, make in files.items() if (ROOT / rel).exists() for case in make(rel)]

@@ -44,6 +44,21 @@ def test_tactic_pages_follow_the_shape(build):
             assert {"pitfalls", "see-also"} <= set(ids), rel
 
 
+HOW_HEADING = re.compile(r"^## 怎么做 \{#how\}\n+(.*?)(?=\n\n)", re.M | re.S)
+
+
+def test_every_tactic_starts_how_with_a_numbered_list(build):
+    """An operator reads the steps first: 怎么做 opens with 1. 2. 3. before any detail."""
+    missing = []
+    for rel, page in content(build).items():
+        if rel.startswith("tactics/"):
+            match = HOW_HEADING.search(page.body)
+            first = match.group(1).splitlines() if match else []
+            if len(first) < 2 or not (first[0].startswith("1. ") and first[1].startswith("2. ")):
+                missing.append(f"{rel}: 怎么做 starts with {first[:1]!r}")
+    assert not missing, "tactic pages whose 怎么做 does not open with a numbered list:\n" + "\n".join(missing)
+
+
 def test_every_tactic_links_a_related_tactic(build):
     for rel, page in content(build).items():
         if rel.startswith("tactics/"):

@@ -10,6 +10,8 @@ from Taiwanese or Hong Kong sources; the site is written in simplified Chinese.
 
 from __future__ import annotations
 
+import posixpath
+import re
 import unicodedata
 from collections import Counter
 from html.parser import HTMLParser
@@ -166,3 +168,90 @@ def test_no_duplicate_ids(built_site):
                 duplicates.append(f"{page.relative_to(built_site).as_posix()}: id {value!r} ×{n} (lines {', '.join(lines)})")
     if duplicates:
         pytest.fail(f"{len(duplicates)} duplicate id(s):\n" + "\n".join(duplicates), pytrace=False)
+
+
+# ---------------------------------------------------------------------------
+# One spelling per proper noun and term (data/terms.yml)
+
+#: Search vocabulary: it lists other spellings on purpose, so readers who type
+#: them still find the page. Not prose; not held to data/terms.yml.
+SEARCH_VOCABULARY = {"data/synonyms.yml", "data/query_words.yml", "data/terms.yml"}
+ALIAS_KEYS = ("aliases:", "en:")
+
+
+def spelling_files() -> list[Path]:
+    files = list((ROOT / "docs").rglob("*.md")) + list((ROOT / "data").rglob("*.yml")) + [ROOT / "mkdocs.yml"]
+    return sorted(p for p in files if p.relative_to(ROOT).as_posix() not in SEARCH_VOCABULARY)
+
+
+def rejected_spellings(files: list[Path], spellings) -> list[str]:
+    from kb.terms import find_variants
+
+    found = []
+    for path in files:
+        rel = path.relative_to(ROOT).as_posix() if path.is_relative_to(ROOT) else str(path)
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+            if line.strip().startswith(ALIAS_KEYS):  # search aliases may hold variants
+                continue
+            for variant, term, column in find_variants(line, spellings):
+                found.append(f"{rel}:{number}:{column}: «{variant}» → write «{term}»: {line.strip()[:60]}")
+    return found
+
+
+def test_one_spelling_per_term():
+    from kb.terms import load_terms
+
+    spellings = load_terms(ROOT / "data")
+    assert len(spellings) >= 5
+    found = rejected_spellings(spelling_files(), spellings)
+    if found:
+        pytest.fail(f"{len(found)} spelling(s) that data/terms.yml rejects:\n" + "\n".join(found), pytrace=False)
+
+
+def test_a_rejected_spelling_is_caught(tmp_path):
+    from kb.terms import load_terms
+
+    page = tmp_path / "page.md"
+    page.write_text("---\naliases: [秋叶 PPT]\n---\n秋叶PPT 很好。\n秋叶 PPT 的比赛。\n", encoding="utf-8")
+    found = rejected_spellings([page], load_terms(ROOT / "data"))
+    assert len(found) == 1 and ":5:1: «秋叶 PPT» → write «秋叶PPT»" in found[0], found
+
+
+# ---------------------------------------------------------------------------
+# One link label per target: a reader who sees 「清理清单」 on one page and
+# 「清理与复盘清单」 on another cannot tell they are the same page.
+
+MD_LINK = re.compile(r"(?<!!)\[([^\]\n]+)\]\(([^)\s]+?\.md)(#[^)\s]*)?\)")
+
+
+def link_labels(docs: Path) -> dict[str, dict[str, list[str]]]:
+    """target ('tactics/fission.md' or 'tactics/fission.md#b-end') -> label -> where it is used."""
+    out: dict[str, dict[str, list[str]]] = {}
+    for path in sorted(docs.rglob("*.md")):
+        rel = path.relative_to(docs).as_posix()
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+            for match in MD_LINK.finditer(line):
+                target = posixpath.normpath(posixpath.join(posixpath.dirname(rel), match.group(2))) + (match.group(3) or "")
+                out.setdefault(target, {}).setdefault(match.group(1), []).append(f"docs/{rel}:{number}")
+    return out
+
+
+def test_one_link_label_per_target():
+    labels = link_labels(ROOT / "docs")
+    assert len(labels) > 50
+    mixed = []
+    for target, by_label in sorted(labels.items()):
+        if len(by_label) > 1:
+            usage = "; ".join(f"「{label}」 ×{len(places)} ({places[0]})" for label, places in sorted(by_label.items(), key=lambda kv: -len(kv[1])))
+            mixed.append(f"{target}: {usage}")
+    if mixed:
+        pytest.fail(f"{len(mixed)} link target(s) with more than one label; use the same words for each link to a page:\n" + "\n".join(mixed), pytrace=False)
+
+
+def test_mixed_link_labels_are_caught(tmp_path):
+    (tmp_path / "a.md").write_text("见[清理清单](checklists/cleanup.md)。\n", encoding="utf-8")
+    (tmp_path / "checklists").mkdir()
+    (tmp_path / "checklists" / "b.md").write_text("见[清理与复盘清单](cleanup.md)和[其他](cleanup.md#x)。\n", encoding="utf-8")
+    labels = link_labels(tmp_path)
+    assert set(labels["checklists/cleanup.md"]) == {"清理清单", "清理与复盘清单"}
+    assert set(labels["checklists/cleanup.md#x"]) == {"其他"}

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import yaml
 
-from . import checklists, comparisons, content, markers, mindmap, navigator, permalinks
+from . import checklists, comparisons, content, markers, mindmap, navigator, permalinks, terms
 from .errors import DataError
 from .pages import Page, SiteIndex, check_heading_ids, scan_docs
 from .yamlio import load_schema
@@ -33,6 +33,7 @@ class Build:
     comparisons: dict[str, comparisons.Comparison]
     tree: navigator.Tree | None
     mindmap: mindmap.MindMap | None
+    terms: list[terms.Term] = field(default_factory=list)  # data/terms.yml: one spelling per name
     moved: dict[str, str] = field(default_factory=dict)  # data/permalinks.yml `moved:`, normalised
 
 
@@ -78,6 +79,7 @@ def prepare(root: Path, docs_dir: Path, nav: list | None, check_permalinks: bool
 
     tags = content.load_tags(data_dir)
     sources = content.load_sources(data_dir)
+    spellings = terms.load_terms(data_dir) if (data_dir / "terms.yml").exists() else []
     page_schema = load_schema(data_dir / "schemas" / "page.schema.json")
     for page in pages.values():
         check_page_meta_and_ids(page, page_schema, tags, sources)
@@ -144,6 +146,7 @@ def prepare(root: Path, docs_dir: Path, nav: list | None, check_permalinks: bool
         comparisons=loaded,
         tree=tree,
         mindmap=mind,
+        terms=spellings,
     )
     if check_permalinks:
         build.moved = permalinks.check_manifest(build)

@@ -32,7 +32,31 @@ def load_mindmap(path: Path, rel: str, sources: dict[str, dict]) -> MindMap:
     validate_schema(data, load_schema(path.parent / "schemas" / "mindmap.schema.json"), rel, lines)
     if data["source"] not in sources:
         raise DataError(rel, f"unknown source '{data['source']}'", fix="use an id from data/sources.yml", path=("source",), line=lines.near(("source",)))
-    return MindMap(data, rel, lines)
+    mindmap = MindMap(data, rel, lines)
+    check_source_lines(mindmap, sources[data["source"]], list(sources).index(data["source"]))
+    return mindmap
+
+
+def check_source_lines(mindmap: MindMap, source: dict, source_index: int = 0) -> None:
+    """Every node's ``line`` is a line of the source file (1 … its ``lines``)."""
+    total = source.get("lines")
+    if total is None:
+        raise DataError(
+            "data/sources.yml",
+            f"source '{source['id']}' has no 'lines:', so the mind map's line numbers cannot be checked",
+            fix=f"add 'lines:' with the line count of {source['file']}",
+            path=("sources", source_index),
+        )
+    for path, node, _depth in mindmap.walk():
+        if node["line"] > total:
+            raise DataError(
+                mindmap.file,
+                f"line {node['line']} is past the end of source {source['id']} ({source['file']} has {total} lines)",
+                fix=f"give the line of this node in {source['file']}, between 1 and {total}",
+                path=path + ("line",),
+                line=mindmap.lines.near(path + ("line",)),
+                node=node["text"],
+            )
 
 
 def check_mindmap_links(mindmap: MindMap, index: SiteIndex) -> None:
