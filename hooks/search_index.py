@@ -3,7 +3,8 @@
 - on_pre_build: load and check data/synonyms.yml and data/query_words.yml
   (before anything is written, like the other data files);
 - on_page_content: keep each page's indexed text, for the vocabulary;
-- on_post_build: write assets/search-layer.json and run Pagefind over site/.
+- on_post_build: run Pagefind over site/, then write assets/search-layer.json
+  (it names the navigator step pages by their Pagefind ids).
 
 Works the same in `mkdocs build` and `mkdocs serve`.
 """
@@ -52,9 +53,10 @@ def on_post_build(*, config) -> None:
     site_dir = Path(config.site_dir)
     query = _state["query"]
     try:
-        layer = search_layer.build_layer(_state["texts"], _state["headings"], query)
-        size = search_layer.write_layer(site_dir, layer)
         summary = search_layer.run_pagefind(site_dir)
+        steps = search_layer.step_page_ids(site_dir)
+        layer = search_layer.build_layer(_state["texts"], _state["headings"], query, steps)
+        size = search_layer.write_layer(site_dir, layer)
     except DataError as error:
         raise PluginError(str(error)) from None
     log.info("search: Pagefind indexed %s; query layer %d bytes", summary, size)

@@ -287,7 +287,7 @@ def vocabulary_by_count(vocab: Counter) -> dict[str, str]:
 
 # --- the layer -----------------------------------------------------------------
 
-def build_layer(texts: list[str], headings: list[str], query: QueryData) -> dict:
+def build_layer(texts: list[str], headings: list[str], query: QueryData, steps: list[str] = ()) -> dict:
     vocab = site_vocabulary(texts + headings)
     site_chars = set("".join(CJK.findall(" ".join(texts))))
     first, other = pinyin_table(common_chars() | site_chars)
@@ -306,6 +306,7 @@ def build_layer(texts: list[str], headings: list[str], query: QueryData) -> dict
         "stop": [search_words(w) for w in query.stopwords],
         "n": len(texts),
         "lang": INDEX_LANGUAGE,
+        "steps": sorted(steps),
     }
 
 
@@ -387,3 +388,19 @@ def run_pagefind(site_dir: Path) -> str:
         raise DataError("site/pagefind", f"Pagefind could not index the site: {result.stderr.strip() or result.stdout.strip()}", fix="run `make build` again; if it persists, reinstall with `pip install -r requirements.txt`")
     found = re.search(r"Indexed (\d+) pages", result.stdout)
     return f"{found.group(1) if found else '?'} pages"
+
+
+def step_page_ids(site_dir: Path) -> list[str]:
+    """Pagefind's ids of the navigator step pages (filter kind: step), read from
+    the index fragments. search.js ranks these below the pages that explain;
+    asking Pagefind for them in the browser (a filter-only search) would fetch
+    every chunk of the index."""
+    import gzip
+
+    ids = []
+    for path in sorted((site_dir / "pagefind" / "fragment").glob("*.pf_fragment")):
+        data = gzip.decompress(path.read_bytes())
+        fragment = json.loads(data[len(b"pagefind_dcd"):] if data.startswith(b"pagefind_dcd") else data)
+        if "step" in (fragment.get("filters") or {}).get("kind", []):
+            ids.append(path.stem)
+    return ids

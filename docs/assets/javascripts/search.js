@@ -324,8 +324,8 @@ export function start({ base, form, input, toggle, config }) {
         await pagefind.options({ baseUrl: base.pathname, excerptLength: 30 });
         await pagefind.init();
         const layer = new QueryLayer(layerData);
-        const stepSearch = await pagefind.search(null, { filters: { kind: "step" } });
-        const steps = new Set((stepSearch ? stepSearch.results : []).map((r) => r.id));
+        // The navigator step pages, by Pagefind id (a filter-only search would fetch the whole index).
+        const steps = new Set(layerData.steps || []);
         return { pagefind, layer, steps };
       })();
       engine.catch(() => { engine = null; });
