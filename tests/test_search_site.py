@@ -81,6 +81,18 @@ def test_nothing_search_related_loads_before_the_reader_asks(page, server, path)
     assert loaded == [], f"search files fetched on {path or 'home'} before any search: {loaded}"
 
 
+def test_a_query_fetches_only_the_index_chunks_it_needs(page, server, built_site):
+    """Pagefind's index is split into chunks; one word needs one or two of them,
+    not the whole index (which would grow with the site)."""
+    chunks = list((built_site / "pagefind" / "index").glob("*.pf_index"))
+    assert len(chunks) >= 4
+    seen = _requests(page)
+    _open_search(page, server.url)
+    _search(page, "红包")
+    fetched = {u for u in seen if u.endswith(".pf_index")}
+    assert 1 <= len(fetched) <= 2, f"{len(fetched)} of {len(chunks)} index chunks fetched for one word"
+
+
 @pytest.mark.parametrize("key", ["/", "s"])
 def test_shortcut_opens_search_and_loads_it(page, server, key):
     seen = _requests(page)
