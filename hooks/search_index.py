@@ -39,13 +39,14 @@ def on_pre_build(*, config) -> None:
     except DataError as error:
         raise PluginError(str(error)) from None
     _state["query"] = query
-    _state["texts"], _state["headings"] = [], []
+    _state["texts"], _state["headings"], _state["titles"] = [], [], []
 
 
 def on_page_content(html: str, *, page, config, files) -> str:
     text, headings = search_layer.page_text(html)
     _state["texts"].append(str(page.title or "") + " " + text)
     _state["headings"].extend(headings + [str(page.title or "")])
+    _state["titles"].append(str(page.title or ""))
     return html
 
 
@@ -53,9 +54,10 @@ def on_post_build(*, config) -> None:
     site_dir = Path(config.site_dir)
     query = _state["query"]
     try:
-        summary = search_layer.run_pagefind(site_dir)
+        tokenizer = search_layer.segmenter(query.concepts | set(_state["titles"]), query.stopwords)
+        summary = search_layer.run_pagefind(site_dir, tokenizer)
         steps = search_layer.step_page_ids(site_dir)
-        layer = search_layer.build_layer(_state["texts"], _state["headings"], query, steps)
+        layer = search_layer.build_layer(_state["texts"], _state["headings"], query, tokenizer, steps)
         size = search_layer.write_layer(site_dir, layer)
     except DataError as error:
         raise PluginError(str(error)) from None

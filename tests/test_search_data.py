@@ -205,12 +205,16 @@ def test_english_keys_fold_plurals_both_ways():
 
 
 def test_pages_are_indexed_cut_into_the_vocabulary_words():
-    import jieba
-
-    tokenizer = jieba.Tokenizer()
+    tokenizer = search_layer.segmenter()
     out = search_layer.segmented_html(
         '<h2 id="x">星巴克的种子用户</h2><script>var a="种子用户";</script><p title="种子用户">QQ群</p>',
         lambda run: tokenizer.cut(run, HMM=False))
     assert "<h2 id=\"x\"> 星巴克 的 种子 用户 </h2>" in out
     assert 'var a="种子用户"' in out and 'title="种子用户"' in out  # scripts and attributes untouched
     assert "QQ 群" in out
+
+
+def test_site_names_are_whole_words_unless_made_of_words():
+    tokenizer = search_layer.segmenter(["罗辑思维", "种子用户"])
+    assert list(tokenizer.cut("罗辑思维的会员", HMM=False))[0] == "罗辑思维"
+    assert list(tokenizer.cut("种子用户", HMM=False)) == ["种子", "用户"]

@@ -105,18 +105,34 @@ def page_text(html: str) -> tuple[str, list[str]]:
 
 # --- vocabulary ----------------------------------------------------------------
 
-def _jieba():
+def segmenter(names=(), stop=()):
+    """jieba with its default dictionary (no HMM), plus the site's names that it
+    would otherwise break into single characters (罗辑思维 -> 罗/辑/思维): a
+    title, glossary term, alias or tag of 2-4 Chinese characters. Names made of
+    words stay cut (种子用户 -> 种子/用户, 群/活动), so each word finds them.
+    The same segmenter cuts the pages for the index and the vocabulary for the
+    query layer, so both hold the same words."""
     import jieba
 
     jieba.setLogLevel(60)
-    tokenizer = jieba.Tokenizer()  # the default dictionary only, like the index
+    tokenizer = jieba.Tokenizer()
     tokenizer.initialize()
+    stop = set(stop)
+    for name in sorted(set(names)):
+        if CJK.fullmatch(name) and 2 <= len(name) <= 4 and _broken_name(list(tokenizer.cut(name, HMM=False)), stop):
+            tokenizer.add_word(name)
     return tokenizer
 
 
-def site_vocabulary(texts: list[str]) -> Counter:
+def _broken_name(pieces: list[str], stop: set[str]) -> bool:
+    """Two single characters in a row, neither a stopword: jieba does not know
+    the name (罗/辑/思维, 群/规), rather than the name being a phrase of words
+    (群/活动, 僵尸/群), which stays cut so that each word still finds it."""
+    return any(len(a) == 1 and len(b) == 1 and a not in stop and b not in stop for a, b in zip(pieces, pieces[1:]))
+
+
+def site_vocabulary(texts: list[str], tokenizer) -> Counter:
     """CJK words of two or more characters, counted, segmented like the index."""
-    tokenizer = _jieba()
     counts: Counter = Counter()
     for text in texts:
         for run in CJK.findall(text):
@@ -287,8 +303,8 @@ def vocabulary_by_count(vocab: Counter) -> dict[str, str]:
 
 # --- the layer -----------------------------------------------------------------
 
-def build_layer(texts: list[str], headings: list[str], query: QueryData, steps: list[str] = ()) -> dict:
-    vocab = site_vocabulary(texts + headings)
+def build_layer(texts: list[str], headings: list[str], query: QueryData, tokenizer, steps: list[str] = ()) -> dict:
+    vocab = site_vocabulary(texts + headings, tokenizer)
     site_chars = set("".join(CJK.findall(" ".join(texts))))
     first, other = pinyin_table(common_chars() | site_chars)
     named = set(query.concepts)
@@ -354,7 +370,7 @@ def segmented_html(html: str, cut) -> str:
     return "".join(out)
 
 
-def run_pagefind(site_dir: Path) -> str:
+def run_pagefind(site_dir: Path, tokenizer) -> str:
     """Index ``site_dir`` into ``site_dir``/pagefind; return Pagefind's summary line.
 
     Pagefind reads a copy of the pages whose Chinese text is already cut into
@@ -362,7 +378,6 @@ def run_pagefind(site_dir: Path) -> str:
     language without segmentation (``en``: whitespace words, English stemming
     for the Latin ones), and search.js opens it the same way, so that the
     browser does not cut the query words again."""
-    tokenizer = _jieba()
 
     def cut(run: str):
         return tokenizer.cut(run, HMM=False)
