@@ -374,20 +374,20 @@ def measure_lunr(tmp: Path, sets: dict[str, list[Query]], factor10: bool) -> dic
     worker = next((site / "assets" / "javascripts" / "workers").glob("search.*.min.js"))
     first_query = len(gzip.compress(index.read_bytes(), 6)) + len(gzip.compress(worker.read_bytes(), 6))
     out: dict = {"first_query_bytes_1x": first_query}
+    from urllib.parse import quote
+
     with StaticServer(site, "/") as server, sync_playwright() as pw:
         browser = open_browser(pw)
         page = browser.new_page(locale="zh-CN")
-        page.goto(server.url)
-        page.keyboard.press("/")
-        page.wait_for_function("() => document.activeElement && document.activeElement.matches('[data-md-component=search-query]')")
-        page.wait_for_timeout(1500)
-        box = page.locator("[data-md-component=search-query]")
         for name, queries in sets.items():
             rows = []
             for query in queries:
-                box.fill("")
-                page.wait_for_timeout(50)
-                box.type(query.q)
+                # One ?q= link per query (Material's search.share): the query goes through
+                # Material's own path, and each run starts from a fresh index.
+                page.goto(server.url + "?q=" + quote(query.q))
+                page.wait_for_function(
+                    "() => { const m = document.querySelector('[data-md-component=search-result] .md-search-result__meta');"
+                    " return m && /符合条件|没有找到/.test(m.textContent); }", timeout=60000)
                 page.evaluate(LUNR_WAIT, query.q)
                 entries = []
                 for link in page.locator(".md-search-result__list > .md-search-result__item > a.md-search-result__link").all()[:TOP]:
