@@ -33,7 +33,7 @@ browser: $(VENV)/.dev
 test: $(VENV)/.dev browser
 	$(PY) -m pytest
 
-# Rewrite data/permalinks.yml after adding pages or checklist items.
+# Add new pages and checklist items to data/permalinks.yml (it never drops one).
 manifest: $(VENV)/.site
 	$(PY) tests/tools/write_manifest.py
 

@@ -417,10 +417,20 @@ def permalinks_cases(rel: str) -> list[Case]:
         d["moved"] = {"/tactics/old-name/": "/tactics/no-such-page/"}
         return "/tactics/old-name/"
 
-    return generic_cases(rel, top="only 'pages:' and 'moved:'", build="empty-file") + [
-        Case(rel, "wrong-field-type", y(rel, wrong_type), ("'pages:' must be a mapping",)),
-        Case(rel, "unknown-key", y(rel, unknown), ("only 'pages:' and 'moved:'",)),
+    def dangling_removed(d):
+        d["removed"] = {"/tactics/never-published/": "合并了"}
+        return "/tactics/never-published/"
+
+    def removed_but_published(d):
+        d["removed"] = {"/tactics/seed-users/": "合并了"}
+        return "/tactics/seed-users/"
+
+    return generic_cases(rel, top="expected a mapping", build="empty-file") + [
+        Case(rel, "wrong-field-type", y(rel, wrong_type), ("expected a mapping (key: value) but found list",)),
+        Case(rel, "unknown-key", y(rel, unknown), ("unknown key 'redirects'",)),
         Case(rel, "dangling-moved", y(rel, dangling), ("which does not exist",)),
+        Case(rel, "dangling-removed", y(rel, dangling_removed), ("was never published",)),
+        Case(rel, "stale-removed", y(rel, removed_but_published), ("the site still publishes it",)),
     ]
 
 
