@@ -286,3 +286,17 @@ def test_a_removed_page_needs_moved_or_removed(tmp_path):
     assert text.startswith("data/permalinks.yml:") and url_of(old) in text and "moved:" in text and "removed:" in text, text
     add_removed(project, url_of(old), "内容并入了别的页面")
     permalinks.check_manifest(project / "data", now, build.index)
+
+
+def test_permalinks_does_not_import_the_build():
+    """kb.build imports kb.permalinks; the reverse would make an import cycle."""
+    import ast
+
+    tree = ast.parse((ROOT / "hooks" / "kb" / "permalinks.py").read_text(encoding="utf-8"))
+    imported = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom):
+            imported |= {f"{node.module}"} | {f"{node.module}.{a.name}" if node.module else a.name for a in node.names}
+        elif isinstance(node, ast.Import):
+            imported |= {a.name for a in node.names}
+    assert not {name for name in imported if name.split(".")[-1] == "build"}, imported
