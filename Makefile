@@ -37,8 +37,9 @@ test: $(VENV)/.dev browser
 manifest: $(VENV)/.site
 	$(PY) tests/tools/write_manifest.py
 
+# The whole benchmark (build, scale, weight, Lighthouse, search) -> bench/README.md, bench/results.json.
 bench: $(VENV)/.dev browser
-	$(PY) bench/run.py
+	$(PY) bench/report.py
 
 bench-search: $(VENV)/.dev browser
 	$(PY) bench/search.py
