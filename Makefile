@@ -33,12 +33,13 @@ browser: $(VENV)/.dev
 test: $(VENV)/.dev browser
 	$(PY) -m pytest
 
-# Rewrite data/permalinks.yml after adding pages or checklist items.
+# Add new pages and checklist items to data/permalinks.yml (it never drops one).
 manifest: $(VENV)/.site
 	$(PY) tests/tools/write_manifest.py
 
+# The whole benchmark (build, scale, weight, Lighthouse, search) -> bench/README.md, bench/results.json.
 bench: $(VENV)/.dev browser
-	$(PY) bench/run.py
+	$(PY) bench/report.py
 
 bench-search: $(VENV)/.dev browser
 	$(PY) bench/search.py

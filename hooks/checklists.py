@@ -16,6 +16,6 @@ def on_page_markdown(markdown: str, *, page, config, files) -> str:
     rel = page.file.src_uri
     source = build.pages[rel]
     if checklists.is_checklist(source):
-        old = moved_anchors(build, rel)
+        old = moved_anchors(build.moved, rel)
         markdown = replace_markers(markdown, "checklist", lambda _m: checklists.render_checklist(source, build.index, old))
     return replace_markers(markdown, "checklist-index", lambda _m: checklists.render_checklist_index(build.pages, build.order, build.index, rel))

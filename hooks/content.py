@@ -28,6 +28,9 @@ log = get_plugin_logger(__name__)
 
 def on_config(config, **_):
     kb_build.forget()  # nothing survives between rebuilds of `mkdocs serve`
+    if not config.site_url:
+        # INFO, not WARNING: `mkdocs build --strict` must still pass without it.
+        log.info("SITE_URL is not set: pages get no canonical link or og:url and sitemap.xml lists relative locations; set SITE_URL=https://<host>/<path>/ when building for the address the site is published at")
     # Glossary tooltips: the extension gets an empty dict now, filled once the
     # glossary is loaded and checked in on_pre_build.
     config["kb_glossary_terms"] = terms = {}

@@ -32,6 +32,17 @@ def build_log(built_site) -> str:
 
 
 @pytest.fixture(scope="session")
+def site_with_url(tmp_path_factory) -> Path:
+    """The site built for https://example.github.io/kb/ (SITE_URL set)."""
+    site = tmp_path_factory.mktemp("site-with-url")
+    result = mkdocs_build(site, env={"SITE_URL": "https://example.github.io/kb/"})
+    if result.returncode != 0:
+        pytest.fail(f"mkdocs build --strict with SITE_URL failed:\n{result.stdout}\n{result.stderr}")
+    assert "SITE_URL is not set" not in result.stdout + result.stderr
+    return site
+
+
+@pytest.fixture(scope="session")
 def server(built_site):
     with StaticServer(built_site, "/") as srv:
         yield srv

@@ -462,10 +462,20 @@ def permalinks_cases(rel: str) -> list[Case]:
         d["moved"] = {"/tactics/old-name/": "/tactics/no-such-page/"}
         return "/tactics/old-name/"
 
-    return generic_cases(rel, top="only 'pages:' and 'moved:'", build="empty-file") + [
-        Case(rel, "wrong-field-type", y(rel, wrong_type), ("'pages:' must be a mapping",)),
-        Case(rel, "unknown-key", y(rel, unknown), ("only 'pages:' and 'moved:'",)),
+    def dangling_removed(d):
+        d["removed"] = {"/tactics/never-published/": "合并了"}
+        return "/tactics/never-published/"
+
+    def removed_but_published(d):
+        d["removed"] = {"/tactics/seed-users/": "合并了"}
+        return "/tactics/seed-users/"
+
+    return generic_cases(rel, top="expected a mapping", build="empty-file") + [
+        Case(rel, "wrong-field-type", y(rel, wrong_type), ("expected a mapping (key: value) but found list",)),
+        Case(rel, "unknown-key", y(rel, unknown), ("unknown key 'redirects'",)),
         Case(rel, "dangling-moved", y(rel, dangling), ("which does not exist",)),
+        Case(rel, "dangling-removed", y(rel, dangling_removed), ("was never published",)),
+        Case(rel, "stale-removed", y(rel, removed_but_published), ("the site still publishes it",)),
     ]
 
 
@@ -525,7 +535,15 @@ def all_cases() -> list[Case]:
         "data/terms.yml": terms_cases,
         "docs/checklists/launch.md": page_cases,
     }
-    return [case for rel, make in files.items() if (ROOT / rel).exists() for case in make(rel)]
+    # A missing file is not skipped: its cases fail (the file cannot be broken).
+    return [case for rel, make in files.items() for case in (make(rel) if (ROOT / rel).exists() else missing_file_cases(rel))]
+
+
+def missing_file_cases(rel: str) -> list[Case]:
+    def mutate(_project: Path):
+        pytest.fail(f"{rel} does not exist, so its broken variants cannot be checked: restore it", pytrace=False)
+
+    return [Case(rel, "file-missing", mutate, ())]
 
 
 CASES = all_cases()
@@ -583,13 +601,37 @@ def test_prepare_rejects_broken_data(case: Case, tmp_path, parse_once):
     check_message(str(info.value), case, token, project)
 
 
-def test_every_file_and_variant_is_covered():
-    files = {case.file for case in CASES}
-    for rel in ("data/platforms.yml", "data/glossary.yml", "data/tags.yml", "data/sources.yml", "docs/checklists/launch.md"):
-        assert rel in files
-    variants = {case.variant.split("-")[0] for case in CASES}
-    assert {"syntax", "empty", "wrong", "missing", "unknown", "duplicate", "dangling", "invalid"} <= variants
-    assert len({case.file for case in BUILD_CASES}) == len(files), "one real build per file"
+FAMILIES = {"syntax", "empty", "wrong", "missing", "unknown", "duplicate", "dangling", "invalid"}
+
+
+def test_every_file_prepare_reads_has_every_variant(tmp_path, monkeypatch):
+    """Each data file the build checks (found by watching what prepare() reads)
+    has a broken variant of each kind, and one real build."""
+    import kb.pages
+    import kb.yamlio
+
+    read: set[str] = set()
+    original = kb.yamlio.read_text
+
+    def recording(path, rel):
+        read.add(rel)
+        return original(path, rel)
+
+    monkeypatch.setattr(kb.yamlio, "read_text", recording)
+    monkeypatch.setattr(kb.pages, "read_text", recording)
+    run_prepare(light_copy(tmp_path))
+    data_files = {rel for rel in read if rel.startswith("data/")}
+    assert len(data_files) >= 8 and any(rel.startswith("docs/") for rel in read), read
+    by_file: dict[str, set[str]] = {}
+    for case in CASES:
+        by_file.setdefault(case.file, set()).add(case.variant.split("-")[0])
+    problems = [f"{rel}: no broken variants at all" for rel in sorted(data_files - set(by_file))]
+    generic = {"syntax", "empty", "wrong", "duplicate", "invalid"}  # what every YAML file can get wrong
+    problems += [f"{rel}: lacks {sorted(generic - by_file[rel])}" for rel in sorted(data_files & set(by_file)) if generic - by_file[rel]]
+    assert not problems, "\n".join(problems)
+    assert FAMILIES <= {v for variants in by_file.values() for v in variants}
+    built = {case.file for case in BUILD_CASES}
+    assert built == set(by_file), f"files without a real build: {sorted(set(by_file) - built)}"
 
 
 def snapshot(directory: Path) -> dict[str, bytes]:

@@ -1,4 +1,4 @@
-"""In a real Chromium: no request leaves the site; the sub-path copy works."""
+"""In a real Chromium: no request leaves the site; the sub-path copy works, instant navigation included."""
 
 from __future__ import annotations
 
@@ -53,3 +53,34 @@ def test_pages_load_styles_and_scripts_under_a_sub_path(page, subpath_server):
         # Material's stylesheet applied: the header is a fixed bar, not unstyled text.
         assert page.eval_on_selector(".md-header", "e => getComputedStyle(e).position") in ("sticky", "fixed")
     assert failed == []
+
+
+def _click_without_reload(page, base: str) -> None:
+    """Follow a link in the content; the page must not reload (instant navigation)."""
+    page.goto(base + "tactics/", wait_until="networkidle")
+    page.evaluate("window.__kbMarker = 'still here'")
+    loads = []
+    page.on("load", lambda: loads.append(page.url))
+    page.locator('.md-content a[href$="seed-users/"]').first.click()
+    target = urlsplit(base).path + "tactics/seed-users/"
+    page.wait_for_url(lambda url: urlsplit(url).path == target, wait_until="commit")
+    page.wait_for_function("document.querySelector('.md-content h1') && document.querySelector('.md-content h1').textContent.includes('种子用户')", timeout=10000)
+    assert page.evaluate("window.__kbMarker") == "still here", "the click reloaded the page: instant navigation is off"
+    assert loads == []
+
+
+def test_instant_navigation_under_a_sub_path_without_site_url(page, subpath_server):
+    _click_without_reload(page, subpath_server.url)
+
+
+@pytest.fixture(scope="module")
+def subpath_server_with_url(site_with_url):
+    from siteutil import StaticServer
+
+    with StaticServer(site_with_url, "/kb/") as srv:
+        yield srv
+
+
+def test_instant_navigation_on_another_host_than_site_url(page, subpath_server_with_url):
+    """Built for https://example.github.io/kb/, served from 127.0.0.1:<port>/kb/ (a preview, a mirror)."""
+    _click_without_reload(page, subpath_server_with_url.url)

@@ -33,7 +33,25 @@ def test_table_has_every_dimension_and_platform(built_site):
         assert f">{group['name']}</th>" in html
         for dim in group["dimensions"]:
             assert f'id="wechat-vs-qq-{dim["id"]}"' in html
-    assert "选微信群，如果你需要" in html or "选QQ" in html or "选 QQ" in html  # 怎么选 summary from verdicts
+    # 「怎么选」 summary: one block per column that some verdict picks, listing
+    # exactly those needs, in data order; needs no verdict picks under 差别不大.
+    names = {c["id"]: c["name"] for c in data["columns"]}
+    dims = [d for g in data["groups"] for d in g["dimensions"]]
+    expected = {}
+    for cid in names:
+        needs = [d["verdict"]["need"] for d in dims if cid in d["verdict"]["pick"]]
+        if needs:
+            expected[f"选{names[cid]}，如果你需要："] = needs
+    ties = [d["verdict"]["need"] for d in dims if not d["verdict"]["pick"]]
+    if ties:
+        expected["差别不大的地方："] = ties
+    summary = html[html.index('<div class="kb-choose"'):]
+    summary = summary[: summary.index("</div></div>") + len("</div></div>")]
+    shown = {
+        title: re.findall(r"<li>(.*?)：", items)
+        for title, items in re.findall(r'<h3 class="kb-choose__title">(.*?)</h3><ul>(.*?)</ul>', summary)
+    }
+    assert shown == expected
 
 
 def test_subset_is_embedded_on_the_positioning_tactic(built_site):

@@ -1,11 +1,12 @@
 """Published URLs and checklist item anchors are a contract (data/permalinks.yml).
 
-- the manifest lists exactly what the built site publishes, so adding a page
-  or an item means running `make manifest`;
-- removing a published item (or page) without a `moved:` entry stops the build
-  with a message naming data/permalinks.yml;
+- the manifest lists everything the built site publishes, so adding a page
+  or an item means running `make manifest`, which only ever adds;
+- a missing manifest stops the build with a message naming it and `make manifest`;
+- removing a published item (or page) without a `moved:` or `removed:` entry
+  stops the build (and `make manifest`) with a message naming data/permalinks.yml;
 - with `moved:`, the old item id stays on the new item and the old page URL
-  becomes a redirect page (mkdocs-redirects).
+  becomes a redirect page (mkdocs-redirects); with `removed:` it is gone on purpose.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from kb import permalinks
 from kb.build import prepare, read_nav
 from kb.errors import DataError
 from kb.pages import FRONT_MATTER
@@ -26,9 +28,6 @@ from siteutil import ROOT, content_pages, data_copy, mkdocs_build, parse_html
 MANIFEST = ROOT / "data" / "permalinks.yml"
 CHECKLIST = "docs/checklists/launch.md"
 ITEM = re.compile(r'<li class="kb-check" id="([^"]+)"')
-
-pytestmark = pytest.mark.skipif(not MANIFEST.exists(), reason="data/permalinks.yml does not exist yet: run `make manifest`")
-
 
 
 
@@ -43,8 +42,9 @@ def published_by(site: Path) -> dict[str, list[str]]:
 
 
 def test_manifest_lists_what_the_built_site_publishes(built_site):
-    manifest = yaml.safe_load(MANIFEST.read_text(encoding="utf-8"))["pages"]
-    manifest = {url: sorted(anchors or []) for url, anchors in manifest.items()}
+    data = yaml.safe_load(MANIFEST.read_text(encoding="utf-8"))
+    gone = {"/" + str(url).lstrip("/") for url in {**(data.get("moved") or {}), **(data.get("removed") or {})}}
+    manifest = {url: sorted(a for a in anchors if f"{url}#{a}" not in gone) for url, anchors in data["pages"].items() if url not in gone}
     site = published_by(built_site)
     new_pages = sorted(set(site) - set(manifest))
     gone_pages = sorted(set(manifest) - set(site))
@@ -93,6 +93,24 @@ def test_make_manifest_adds_a_new_item_and_keeps_moved(tmp_path):
     assert "brand-new-item" in written["pages"]["/checklists/launch/"]
     assert written["moved"] == {"/tactics/old-name/": "/tactics/seed-users/"}
     assert make_manifest(project, "--check").returncode == 0
+
+
+def test_make_manifest_writes_the_first_manifest_when_there_is_none(tmp_path):
+    project = small_copy(tmp_path)
+    (project / "data/permalinks.yml").unlink()
+    result = make_manifest(project)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert (project / "data/permalinks.yml").read_text(encoding="utf-8") == MANIFEST.read_text(encoding="utf-8")
+
+
+def test_a_missing_manifest_stops_the_build(project_copy, tmp_path):
+    (project_copy / "data/permalinks.yml").unlink()
+    site = tmp_path / "site"
+    result = mkdocs_build(site, project=project_copy)
+    output = result.stdout + result.stderr
+    assert result.returncode != 0, output
+    assert "data/permalinks.yml" in output and "is missing" in output and "make manifest" in output, output
+    assert "Traceback" not in output, output
 
 
 # ---------------------------------------------------------------------------
@@ -223,3 +241,62 @@ def test_moved_item_keeps_its_old_anchor_and_moved_page_redirects(project_copy, 
     target = Path(new).stem
     assert re.search(rf'url=[^"]*{re.escape(target)}/', text), text
     assert (site / new.replace(".md", "") / "index.html").exists()
+
+
+def test_make_manifest_never_drops_a_published_item(tmp_path):
+    """Regenerating the manifest is not a way to remove an item from the contract."""
+    project = small_copy(tmp_path)
+    anchor = unreferenced_item()
+    remove_item(project, anchor)
+    before = (project / "data/permalinks.yml").read_text(encoding="utf-8")
+    result = make_manifest(project)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert f"/checklists/launch/#{anchor}" in result.stderr and "removed:" in result.stderr, result.stderr
+    assert (project / "data/permalinks.yml").read_text(encoding="utf-8") == before
+
+
+def add_removed(project: Path, url: str, why: str) -> None:
+    path = project / "data/permalinks.yml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data["removed"] = {**(data.get("removed") or {}), url: why}
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+
+
+def test_removed_entry_lets_an_item_go_and_it_stays_listed(tmp_path):
+    project = small_copy(tmp_path)
+    anchor = unreferenced_item()
+    remove_item(project, anchor)
+    add_removed(project, f"/checklists/launch/#{anchor}", "和上一条合并了")
+    result = make_manifest(project)
+    assert result.returncode == 0, result.stdout + result.stderr
+    written = yaml.safe_load((project / "data/permalinks.yml").read_text(encoding="utf-8"))
+    assert anchor in written["pages"]["/checklists/launch/"], "make manifest dropped a published item"
+    assert written["removed"] == {f"/checklists/launch/#{anchor}": "和上一条合并了"}
+    prepare(project, project / "docs", read_nav(project))
+
+
+def test_a_removed_page_needs_moved_or_removed(tmp_path):
+    project = small_copy(tmp_path)
+    build = prepare(project, project / "docs", read_nav(project))
+    old, _new = page_to_move()
+    now = {url: anchors for url, anchors in build.published.items() if url != url_of(old)}
+    with pytest.raises(DataError) as info:
+        permalinks.check_manifest(project / "data", now, build.index)
+    text = str(info.value)
+    assert text.startswith("data/permalinks.yml:") and url_of(old) in text and "moved:" in text and "removed:" in text, text
+    add_removed(project, url_of(old), "内容并入了别的页面")
+    permalinks.check_manifest(project / "data", now, build.index)
+
+
+def test_permalinks_does_not_import_the_build():
+    """kb.build imports kb.permalinks; the reverse would make an import cycle."""
+    import ast
+
+    tree = ast.parse((ROOT / "hooks" / "kb" / "permalinks.py").read_text(encoding="utf-8"))
+    imported = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom):
+            imported |= {f"{node.module}"} | {f"{node.module}.{a.name}" if node.module else a.name for a in node.names}
+        elif isinstance(node, ast.Import):
+            imported |= {a.name for a in node.names}
+    assert not {name for name in imported if name.split(".")[-1] == "build"}, imported

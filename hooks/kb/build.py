@@ -34,6 +34,7 @@ class Build:
     tree: navigator.Tree | None
     mindmap: mindmap.MindMap | None
     terms: list[terms.Term] = field(default_factory=list)  # data/terms.yml: one spelling per name
+    published: dict[str, list[str]] = field(default_factory=dict)  # URL -> checklist item anchors, as built now
     moved: dict[str, str] = field(default_factory=dict)  # data/permalinks.yml `moved:`, normalised
 
 
@@ -71,7 +72,7 @@ def read_nav(root: Path) -> list | None:
 
 def prepare(root: Path, docs_dir: Path, nav: list | None, check_permalinks: bool = True) -> Build:
     """Everything the hooks need, checked. ``check_permalinks=False`` is for
-    `make manifest`, which rewrites the list it would be checked against."""
+    `make manifest` writing the first manifest, when there is none to check against."""
     data_dir = root / "data"
     pages = scan_docs(docs_dir)
     order = nav_order(nav) + sorted(set(pages) - set(nav_order(nav)))
@@ -148,8 +149,9 @@ def prepare(root: Path, docs_dir: Path, nav: list | None, check_permalinks: bool
         mindmap=mind,
         terms=spellings,
     )
+    build.published = permalinks.published(pages, [tree.page(nid) for nid in tree.nodes] if tree is not None else [])
     if check_permalinks:
-        build.moved = permalinks.check_manifest(build)
+        build.moved = permalinks.check_manifest(data_dir, build.published, index)
     return build
 
 

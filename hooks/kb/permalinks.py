@@ -1,60 +1,75 @@
 """Published URLs are a contract: data/permalinks.yml lists them, builds hold to it.
 
-The manifest lists every page URL and every checklist item anchor. A URL or
-anchor that disappears stops the build unless ``moved:`` says where it went;
-moved pages get a redirect page, moved anchors stay as a second id on the new
-item. ``make manifest`` rewrites the list after pages or items are added.
+The manifest lists every page URL and every checklist item anchor the site
+has published. It only grows: ``make manifest`` adds what is new and never
+drops an entry. A listed URL or anchor that the site no longer publishes
+stops the build unless ``moved:`` says where it went (moved pages get a
+redirect page, moved anchors stay as a second id on the new item) or
+``removed:`` says why it is gone. A missing manifest stops the build too.
+
+The functions take plain values (pages, URLs, the site index), not the
+``Build`` of kb.build, so kb.build imports this module and not the reverse.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Iterable
+
+import yaml
 
 from . import checklists
 from .errors import DataError
-from .pages import page_url
-from .yamlio import load_yaml
-
-if TYPE_CHECKING:
-    from .build import Build
+from .pages import Page, SiteIndex, page_url
+from .yamlio import Lines, load_schema, load_yaml, validate_schema
 
 MANIFEST = "permalinks.yml"
+REL = f"data/{MANIFEST}"
+SCHEMA = "permalinks.schema.json"
 HEADER = """\
-# 已发布的网址和清单条目锚点：别人已经把这些链接发到群里了。
-# 构建时检查：这里的网址或锚点消失会让构建停下。
+# yaml-language-server: $schema=schemas/permalinks.schema.json
+# 已发布的网址和清单条目锚点：别人已经把这些链接发到群里了。这个文件只增不减。
+# 构建时检查：这里的网址或锚点不再发布，又没有写进 moved 或 removed，构建会停下。
 # 页面或条目改名：在 moved 里写「旧 → 新」，站点会自动跳转（页面）或保留旧锚点（条目）。
-# 新增页面或条目后运行 `make manifest` 更新这个文件（会保留 moved）。
+# 页面或条目删除：在 removed 里写「网址: 删除原因」。
+# 新增页面或条目后运行 `make manifest` 把它们加进来（已有的条目、moved 和 removed 都会保留）。
 """
 
 
-def published(build: Build) -> dict[str, list[str]]:
-    """URL -> the checklist item anchors it publishes (empty for other pages)."""
+@dataclass
+class Manifest:
+    pages: dict[str, list[str]]  # URL -> item anchors, as listed
+    moved: dict[str, str] = field(default_factory=dict)  # normalised old -> normalised new
+    removed: dict[str, str] = field(default_factory=dict)  # normalised URL (or URL#anchor) -> why
+    written: dict[tuple[str, str], str] = field(default_factory=dict)  # (section, normalised) -> key as written
+    lines: Lines = field(default_factory=Lines)
+    raw: dict = field(default_factory=dict)  # the file's data as written
+
+    def line(self, section: str, norm: str) -> int | None:
+        return self.lines.near((section, self.written.get((section, norm), norm)))
+
+    def path(self, section: str, norm: str) -> tuple:
+        return (section, self.written.get((section, norm), norm))
+
+
+def published(pages: dict[str, Page], generated: Iterable[str] = ()) -> dict[str, list[str]]:
+    """URL -> the checklist item anchors it publishes (empty for other pages).
+
+    ``generated`` are the docs-relative paths of pages hooks add (navigator nodes)."""
     urls: dict[str, list[str]] = {}
-    for rel, page in build.pages.items():
+    for rel, page in pages.items():
         if rel == "404.md":
             continue
         anchors = sorted(checklists.item_anchors(page)) if checklists.is_checklist(page) else []
         urls["/" + page_url(rel)] = anchors
-    if build.tree is not None:
-        for nid in build.tree.nodes:
-            urls["/" + page_url(build.tree.page(nid))] = []
+    for rel in generated:
+        urls["/" + page_url(rel)] = []
     return dict(sorted(urls.items()))
 
 
-def load_manifest(data_dir: Path) -> tuple[dict, object]:
-    path = data_dir / MANIFEST
-    if not path.exists():
-        return {"pages": {}, "moved": {}}, None
-    data, lines = load_yaml(path, f"data/{MANIFEST}")
-    if not isinstance(data, dict) or set(data) - {"pages", "moved"}:
-        raise DataError(f"data/{MANIFEST}", "the manifest must have only 'pages:' and 'moved:'", fix="run `make manifest` to rewrite it", line=1)
-    for key in ("pages", "moved"):
-        if not isinstance(data.get(key) or {}, dict):
-            raise DataError(f"data/{MANIFEST}", f"'{key}:' must be a mapping of URL to value", fix="run `make manifest` to rewrite it", path=(key,), line=lines.near((key,)))
-    data.setdefault("pages", {})
-    data.setdefault("moved", {})
-    return data, lines
+def _norm(url: object) -> str:
+    return "/" + str(url).lstrip("/")
 
 
 def _split(url: str) -> tuple[str, str]:
@@ -63,53 +78,84 @@ def _split(url: str) -> tuple[str, str]:
     return "/" + page.lstrip("/"), anchor
 
 
-def check_manifest(build: Build) -> dict[str, str]:
-    """Hold the site to the manifest; return its ``moved:`` with normalised URLs."""
-    data, lines = load_manifest(build.data_dir)
-    now = published(build)
-    written = {"/" + str(k).lstrip("/"): k for k in (data["moved"] or {})}  # normalised -> as written
-    moved = {norm: "/" + str(data["moved"][k]).lstrip("/") for norm, k in written.items()}
-    rel = f"data/{MANIFEST}"
-    for old, new in moved.items():
-        page, anchor = _split(str(new))
-        if page not in now or (anchor and anchor not in now[page] and anchor not in build.index.anchors(_rel_of(build, page))):
-            raise DataError(rel, f"'{old}' is said to have moved to '{new}', which does not exist", fix="point it to a published URL (and #anchor)", path=("moved", written[old]), line=lines.near(("moved", written[old])) if lines else None)
-    for url, anchors in (data["pages"] or {}).items():
-        if url not in now and url not in moved:
+def load_manifest(data_dir: Path) -> Manifest:
+    """Read and check the shape of data/permalinks.yml; a missing file is an error."""
+    path = data_dir / MANIFEST
+    if not path.exists():
+        raise DataError(
+            REL,
+            "the manifest of published URLs is missing, so the build cannot tell whether a published link broke",
+            fix="restore it from git (git checkout -- data/permalinks.yml), or run `make manifest` to write it from the current site",
+        )
+    data, lines = load_yaml(path, REL)
+    validate_schema(data, load_schema(data_dir / "schemas" / SCHEMA), REL, lines)
+    manifest = Manifest(pages={}, lines=lines, raw=data)
+    for url, anchors in data["pages"].items():
+        manifest.pages[_norm(url)] = list(anchors)
+        manifest.written[("pages", _norm(url))] = url
+    for section in ("moved", "removed"):
+        for key, value in (data.get(section) or {}).items():
+            norm = _norm(key)
+            if ("moved", norm) in manifest.written or ("removed", norm) in manifest.written:
+                other = "moved" if section == "removed" else "removed"
+                raise DataError(REL, f"'{key}' is listed under both moved: and removed:", fix=f"keep it under one of them (delete it from {other}: or {section}:)", path=(section, key), line=lines.near((section, key)))
+            manifest.written[(section, norm)] = key
+            if section == "moved":
+                manifest.moved[norm] = _norm(value)
+            else:
+                manifest.removed[norm] = str(value)
+    return manifest
+
+
+def check_manifest(data_dir: Path, now: dict[str, list[str]], index: SiteIndex) -> dict[str, str]:
+    """Hold the site (``now``: URL -> anchors) to the manifest; return its
+    ``moved:`` with normalised URLs."""
+    manifest = load_manifest(data_dir)
+    rel_of = {"/" + page_url(rel): rel for rel in index.pages}
+    for old, new in manifest.moved.items():
+        page, anchor = _split(new)
+        if page not in now or (anchor and anchor not in now[page] and anchor not in index.anchors(rel_of.get(page, ""))):
+            raise DataError(REL, f"'{old}' is said to have moved to '{new}', which does not exist", fix="point it to a published URL (and #anchor)", path=manifest.path("moved", old), line=manifest.line("moved", old))
+    listed = set(manifest.pages) | {f"{url}#{a}" for url, anchors in manifest.pages.items() for a in anchors}
+    for url, why in manifest.removed.items():
+        page, anchor = _split(url)
+        if url not in listed:
+            raise DataError(REL, f"'{url}' is listed under removed: but was never published (it is not under pages:)", fix="check the spelling against pages:, or delete the entry", path=manifest.path("removed", url), line=manifest.line("removed", url))
+        if page in now and (not anchor or anchor in now[page]):
+            raise DataError(REL, f"'{url}' is listed under removed: but the site still publishes it", fix="delete the removed: entry, or remove the page or item", path=manifest.path("removed", url), line=manifest.line("removed", url))
+        if not why.strip():
+            raise DataError(REL, f"removed: '{url}' gives no reason", fix="write why it was removed, e.g. '合并进了 /tactics/fission/'", path=manifest.path("removed", url), line=manifest.line("removed", url))
+    for url, anchors in manifest.pages.items():
+        if url not in now:
+            if url in manifest.moved or url in manifest.removed:
+                continue
             raise DataError(
-                rel,
+                REL,
                 f"the published page '{url}' no longer exists",
-                fix=f"restore it, or add under moved: '{url}': '<new url>' so old links redirect",
-                path=("pages", url),
-                line=lines.near(("pages", url)) if lines else None,
+                fix=f"restore it; or add under moved: '{url}': '<new url>' so old links redirect; or under removed: '{url}': '<why>'",
+                path=manifest.path("pages", url),
+                line=manifest.line("pages", url),
             )
-        for anchor in anchors or []:
+        for anchor in anchors:
             key = f"{url}#{anchor}"
-            if url in now and anchor not in now[url] and key not in moved:
+            if anchor not in now[url] and key not in manifest.moved and key not in manifest.removed:
                 raise DataError(
-                    rel,
+                    REL,
                     f"the checklist item '{key}' no longer exists",
-                    fix=f"keep the item id, or add under moved: '{key}': '{url}#<new id>' so old links still land on it",
-                    path=("pages", url),
-                    line=lines.near(("pages", url)) if lines else None,
+                    fix=f"keep the item id; or add under moved: '{key}': '{url}#<new id>' so old links still land on it; or under removed: '{key}': '<why>'",
+                    path=manifest.path("pages", url),
+                    line=manifest.line("pages", url),
                 )
-    return moved
+    return manifest.moved
 
 
-def _rel_of(build: Build, url: str) -> str:
-    for rel in build.pages:
-        if "/" + page_url(rel) == url:
-            return rel
-    return ""
-
-
-def moved_anchors(build: Build, page_rel: str) -> dict[str, list[str]]:
-    """new anchor -> old anchors kept on this page (from ``moved:``)."""
+def moved_anchors(moved: dict[str, str], page_rel: str) -> dict[str, list[str]]:
+    """new anchor -> old anchors kept on this page (from ``moved:``, normalised)."""
     url = "/" + page_url(page_rel)
     out: dict[str, list[str]] = {}
-    for old, new in build.moved.items():
-        old_page, old_anchor = _split(str(old))
-        new_page, new_anchor = _split(str(new))
+    for old, new in moved.items():
+        old_page, old_anchor = _split(old)
+        new_page, new_anchor = _split(new)
         if new_page == url and old_page == url and old_anchor and new_anchor:
             out.setdefault(new_anchor, []).append(old_anchor)
     return out
@@ -128,19 +174,30 @@ def _md_path(url: str, docs_dir: Path) -> str:
 
 def redirect_map(data_dir: Path, docs_dir: Path) -> dict[str, str]:
     """Page moves as mkdocs-redirects wants them: 'old.md' -> 'new.md'."""
-    data, _lines = load_manifest(data_dir)
     maps = {}
-    for old, new in (data["moved"] or {}).items():
-        old_page, old_anchor = _split(str(old))
+    for old, new in load_manifest(data_dir).moved.items():
+        old_page, old_anchor = _split(old)
         if old_anchor:
             continue
-        maps[_md_path(old_page, docs_dir)] = _md_path(str(new), docs_dir)
+        maps[_md_path(old_page, docs_dir)] = _md_path(new, docs_dir)
     return maps
 
 
-def render_manifest(build: Build) -> str:
-    import yaml
-
-    data, _lines = load_manifest(build.data_dir)
-    body = yaml.safe_dump({"pages": published(build), "moved": data["moved"] or {}}, allow_unicode=True, sort_keys=False, width=100)
-    return HEADER + body
+def render_manifest(data_dir: Path, now: dict[str, list[str]]) -> str:
+    """The manifest with what ``now`` publishes added: no entry is ever dropped,
+    ``moved:`` and ``removed:`` are kept as written. Without a manifest, the
+    current site is the first one."""
+    if (data_dir / MANIFEST).exists():
+        manifest = load_manifest(data_dir)
+        pages = {manifest.written[("pages", url)]: list(anchors) for url, anchors in manifest.pages.items()}
+        moved, removed = manifest.raw.get("moved") or {}, manifest.raw.get("removed") or {}
+    else:
+        pages, moved, removed = {}, {}, {}
+    known = {_norm(url): url for url in pages}
+    for url, anchors in now.items():
+        key = known.get(url, url)
+        old = pages.get(key, [])
+        pages[key] = old + sorted(set(anchors) - set(old))
+    pages = {url: sorted(anchors) for url, anchors in sorted(pages.items(), key=lambda kv: _norm(kv[0]))}
+    body = {"pages": pages, "moved": moved, "removed": removed}
+    return HEADER + yaml.safe_dump(body, allow_unicode=True, sort_keys=False, width=100)

@@ -1,10 +1,13 @@
-"""Rewrite data/permalinks.yml from what the site publishes now (`make manifest`).
+"""Add what the site publishes now to data/permalinks.yml (`make manifest`).
 
-Keeps the `moved:` entries. Run it after adding pages or checklist items;
-removing or renaming one needs a `moved:` entry instead (see CONTRIBUTING.md).
+The manifest only grows: new pages and checklist items are added, nothing is
+dropped, and `moved:` and `removed:` are kept. A page or item that is gone
+needs a `moved:` or `removed:` entry written by hand (see CONTRIBUTING.md);
+until then this tool stops with the same located message as the build.
+Without a manifest it writes the first one from the current site.
 
-    python tests/tools/write_manifest.py          # rewrite the file
-    python tests/tools/write_manifest.py --check  # exit 1 if it is out of date
+    python tests/tools/write_manifest.py          # add new entries
+    python tests/tools/write_manifest.py --check  # exit 1 if entries are missing
 """
 
 from __future__ import annotations
@@ -21,10 +24,12 @@ from kb.errors import DataError  # noqa: E402
 
 
 def render(root: Path = ROOT) -> str:
-    """The manifest text for the site as it is now (raises DataError on bad data)."""
-    # The check against the old manifest must not block rewriting it.
-    build = kb_build.prepare(root, root / "docs", kb_build.read_nav(root), check_permalinks=False)
-    return permalinks.render_manifest(build)
+    """The manifest text for the site as it is now (raises DataError on bad data
+    or on a published URL that disappeared without moved:/removed:)."""
+    data_dir = root / "data"
+    first = not (data_dir / permalinks.MANIFEST).exists()
+    build = kb_build.prepare(root, root / "docs", kb_build.read_nav(root), check_permalinks=not first)
+    return permalinks.render_manifest(data_dir, build.published)
 
 
 def main(argv: list[str]) -> int:
