@@ -12,7 +12,7 @@ from pathlib import Path
 
 import yaml
 
-from . import checklists, comparisons, content, markers, mindmap, navigator, permalinks
+from . import checklists, comparisons, content, diagrams, markers, mindmap, navigator, permalinks
 from .errors import DataError
 from .pages import Page, SiteIndex, check_heading_ids, scan_docs
 from .yamlio import load_schema
@@ -33,6 +33,7 @@ class Build:
     comparisons: dict[str, comparisons.Comparison]
     tree: navigator.Tree | None
     mindmap: mindmap.MindMap | None
+    diagrams: diagrams.Diagrams | None = None
     moved: dict[str, str] = field(default_factory=dict)  # data/permalinks.yml `moved:`, normalised
 
 
@@ -101,6 +102,8 @@ def prepare(root: Path, docs_dir: Path, nav: list | None, check_permalinks: bool
             raise DataError(rel, f"the comparison id '{comparison.id}' is also used by {loaded[comparison.id].file}", fix="give each comparison file its own id", path=("id",), line=comparison.lines.near(("id",)))
         loaded[comparison.id] = comparison
 
+    pictures = diagrams.load_diagrams(data_dir / "diagrams.yml") if (data_dir / "diagrams.yml").exists() else None
+
     for page in pages.values():
         found = markers.find_markers(page.body, first_line=page.body_offset + 1)
         markers.check_known(found, f"docs/{page.rel}")
@@ -110,6 +113,8 @@ def prepare(root: Path, docs_dir: Path, nav: list | None, check_permalinks: bool
                 raise DataError(f"docs/{page.rel}", f"the marker 'kb:{marker.name}' needs data/decision_tree.yml, which does not exist", fix="restore the data file or remove the marker", line=marker.line)
             if marker.name == "mindmap" and not (data_dir / "mindmap.yml").exists():
                 raise DataError(f"docs/{page.rel}", "the marker 'kb:mindmap' needs data/mindmap.yml, which does not exist", fix="restore the data file or remove the marker", line=marker.line)
+            if marker.name == "diagram":
+                diagrams.check_marker(marker, pictures, f"docs/{page.rel}")
             if marker.name == "comparison":
                 comparisons.check_marker(marker, loaded, f"docs/{page.rel}")
                 index.add_anchors(page.rel, comparisons.marker_anchors(marker, loaded))
@@ -124,6 +129,9 @@ def prepare(root: Path, docs_dir: Path, nav: list | None, check_permalinks: bool
     if tree is not None:
         dims = loaded["wechat-vs-qq"].dimension_ids() if "wechat-vs-qq" in loaded else []
         navigator.check_tree_links(tree, index, dims)
+
+    if pictures is not None:
+        diagrams.check_diagram_links(pictures, index)
 
     mind = None
     if (data_dir / "mindmap.yml").exists():
@@ -144,6 +152,7 @@ def prepare(root: Path, docs_dir: Path, nav: list | None, check_permalinks: bool
         comparisons=loaded,
         tree=tree,
         mindmap=mind,
+        diagrams=pictures,
     )
     if check_permalinks:
         build.moved = permalinks.check_manifest(build)
