@@ -77,8 +77,8 @@
     });
     btn("全部折叠", function () { branches.forEach(function (g, i) { if (g.querySelector(".kb-mm__kids")) { g.classList.add("is-folded"); folds.children[i].setAttribute("aria-pressed", "false"); } }); relayout(); });
     btn("全部展开", function () { branches.forEach(function (g, i) { g.classList.remove("is-folded"); folds.children[i].setAttribute("aria-pressed", "true"); }); relayout(); });
-    fig.insertBefore(folds, fig.firstChild);
     fig.insertBefore(bar, fig.firstChild);
+    fig.insertBefore(folds, scroll.nextSibling); /* below the picture: on a phone the map comes first */
   }
   function init() {
     var figs = document.querySelectorAll(".kb-mm");
