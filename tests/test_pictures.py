@@ -207,6 +207,12 @@ def test_mind_map_branches_fold_and_the_picture_zooms(page, server):
     page.set_viewport_size({"width": 390, "height": 800})
     page.goto(server.url + "mindmap/")
     svg_el = page.locator(".kb-mm__svg")
+    # On a phone the picture opens on a tap, at a readable size (14 px labels).
+    assert svg_el.is_hidden()
+    page.get_by_role("button", name="打开整张导图（可放大、拖动）").click()
+    assert svg_el.bounding_box()["width"] == pytest.approx(float(svg_el.get_attribute("width")), abs=2)
+    assert page.locator(".kb-mm__scroll").evaluate("e => e.scrollWidth > e.clientWidth")
+    page.get_by_role("button", name="适合宽度").click()
     fit = svg_el.bounding_box()["width"]
     scroll = page.locator(".kb-mm__scroll")
     assert fit <= scroll.bounding_box()["width"] + 1  # the whole map at once

@@ -75,6 +75,10 @@ def render_mindmap_picture(mindmap: MindMap, index: SiteIndex, from_rel: str, sc
     picture = svg.render_mindmap_svg(mindmap.data["title"], branches, "#kb-mindmap-outline")
     return (
         '<figure class="kb-mm" data-search-exclude="true">'
+        # On a phone the whole map fitted to the screen is too small to read:
+        # with JavaScript it opens on a tap at a readable size, to pan (and the
+        # browser lays out its 300 labels only then). Set before the SVG is parsed.
+        '<script>if(matchMedia("(max-width: 44.9375em)").matches)document.currentScript.parentNode.classList.add("kb-mm--tap")</script>'
         f'<div class="kb-mm__scroll" tabindex="0" role="region" aria-label="思维导图的图（可滚动）">{picture}</div>'
         '<figcaption>整张导图一屏看完；每个节点都链接到讲它的页面。手机上可以放大后左右拖动。'
         '<a href="#kb-mindmap-outline">图下是同一份导图的文字大纲</a>。</figcaption></figure>'

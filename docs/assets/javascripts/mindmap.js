@@ -1,7 +1,8 @@
 /* Mind map picture (/mindmap/ only): zoom buttons and folding per branch.
  * The SVG is laid out at build time (hooks/kb/svg.py); folding a branch hides
  * its subtree and moves the branches below it up. Without JavaScript the
- * picture fits the page and the outline below folds. */
+ * picture fits the page and the outline below folds. On a phone the picture
+ * opens on a tap (kb-mm--tap, set in the page) at a readable size. */
 (function () {
   "use strict";
   function setup(fig) {
@@ -77,6 +78,19 @@
     });
     btn("全部折叠", function () { branches.forEach(function (g, i) { if (g.querySelector(".kb-mm__kids")) { g.classList.add("is-folded"); folds.children[i].setAttribute("aria-pressed", "false"); } }); relayout(); });
     btn("全部展开", function () { branches.forEach(function (g, i) { g.classList.remove("is-folded"); folds.children[i].setAttribute("aria-pressed", "true"); }); relayout(); });
+    if (fig.classList.contains("kb-mm--tap")) {
+      var open = document.createElement("button");
+      open.type = "button";
+      open.className = "kb-mm__open";
+      open.textContent = "打开整张导图（可放大、拖动）";
+      open.addEventListener("click", function () {
+        fig.classList.remove("kb-mm--tap");
+        zoom = 1;
+        apply();
+        open.parentNode.removeChild(open);
+      });
+      fig.insertBefore(open, fig.firstChild);
+    }
     fig.insertBefore(bar, fig.firstChild);
     fig.insertBefore(folds, scroll.nextSibling); /* below the picture: on a phone the map comes first */
   }
