@@ -8,6 +8,21 @@
   function setup(fig) {
     if (fig.getAttribute("data-kb-ready")) return;
     fig.setAttribute("data-kb-ready", "1");
+    if (!fig.classList.contains("kb-mm--tap")) { controls(fig, 0); return; }
+    /* Phone: nothing but the button until the reader asks for the picture. */
+    var open = document.createElement("button");
+    open.type = "button";
+    open.className = "kb-mm__open";
+    open.textContent = "打开整张导图（可放大、拖动）";
+    open.addEventListener("click", function () {
+      open.parentNode.removeChild(open);
+      fig.classList.remove("kb-mm--tap");
+      controls(fig, 1);
+    });
+    fig.insertBefore(open, fig.firstChild);
+  }
+
+  function controls(fig, startZoom) {
     var svg = fig.querySelector("svg");
     var scroll = fig.querySelector(".kb-mm__scroll");
     var box = svg.viewBox.baseVal;
@@ -15,7 +30,7 @@
     var branches = Array.prototype.slice.call(svg.querySelectorAll(".kb-mm__branch"));
     var top = Infinity;
     branches.forEach(function (g) { top = Math.min(top, g.transform.baseVal.getItem(0).matrix.f); });
-    var zoom = 0; /* 0 = fit the width */
+    var zoom = startZoom; /* 0 = fit the width */
 
     function apply() {
       if (zoom) { svg.style.width = (fullW * zoom) + "px"; svg.style.maxWidth = "none"; }
@@ -78,20 +93,8 @@
     });
     btn("全部折叠", function () { branches.forEach(function (g, i) { if (g.querySelector(".kb-mm__kids")) { g.classList.add("is-folded"); folds.children[i].setAttribute("aria-pressed", "false"); } }); relayout(); });
     btn("全部展开", function () { branches.forEach(function (g, i) { g.classList.remove("is-folded"); folds.children[i].setAttribute("aria-pressed", "true"); }); relayout(); });
-    if (fig.classList.contains("kb-mm--tap")) {
-      var open = document.createElement("button");
-      open.type = "button";
-      open.className = "kb-mm__open";
-      open.textContent = "打开整张导图（可放大、拖动）";
-      open.addEventListener("click", function () {
-        fig.classList.remove("kb-mm--tap");
-        zoom = 1;
-        apply();
-        open.parentNode.removeChild(open);
-      });
-      fig.insertBefore(open, fig.firstChild);
-    }
     fig.insertBefore(bar, fig.firstChild);
+    apply();
     fig.insertBefore(folds, scroll.nextSibling); /* below the picture: on a phone the map comes first */
   }
   function init() {
