@@ -1,6 +1,7 @@
 """Hook: check all data and pages before the build writes anything; add each
 page's furniture (sources line and footnotes, related pages, aliases, glossary
-tooltips through kb.glossary_abbr) and render the glossary, sources and case-table markers.
+tooltips through kb.glossary_abbr) and render the glossary, sources, case-table
+and diagram markers.
 
 Must stay the first hook in mkdocs.yml: it prepares what the others use.
 """
@@ -17,7 +18,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import get_plugin_logger
 
 from kb import build as kb_build
-from kb import content
+from kb import content, diagrams
 from kb.errors import DataError
 from kb.glossary_abbr import GlossaryExtension, glossary_terms
 from kb.markers import replace_markers
@@ -65,6 +66,7 @@ def on_page_markdown(markdown: str, *, page, config, files) -> str:
         markdown = replace_markers(markdown, "glossary", lambda _m: content.render_glossary(build.glossary, build.index, rel))
         markdown = replace_markers(markdown, "sources", lambda _m: content.render_sources_page(build.sources, build.pages, build.index, rel))
         markdown = replace_markers(markdown, "case-table", lambda _m: content.render_case_table(build.pages, build.order, build.index, rel))
+        markdown = replace_markers(markdown, "diagram", lambda m: diagrams.render_diagram(build.diagrams, m.positional()[0], build.index, rel))
     # The theme prints titles both raw (nav, tabs, search) and through `| e`
     # (footer labels): an escaped Markup string comes out right in both.
     if source is None:  # generated pages escape their own title and add their own furniture

@@ -1,4 +1,4 @@
-"""Hook: render data/mindmap.yml as a collapsible outline at <!-- kb:mindmap -->."""
+"""Hook: render data/mindmap.yml at <!-- kb:mindmap -->: the picture (SVG) and the collapsible outline."""
 
 from __future__ import annotations
 
@@ -12,4 +12,10 @@ def on_page_markdown(markdown: str, *, page, config, files) -> str:
     if "<!-- kb:mindmap" not in markdown:
         return markdown
     build = kb_build.current(config)
-    return replace_markers(markdown, "mindmap", lambda _m: mindmap.render_mindmap(build.mindmap, build.index, page.file.src_uri))
+    rel = page.file.src_uri
+    script = "../" * page.url.count("/") + "assets/javascripts/mindmap.js"
+
+    def render(_marker) -> str:
+        return mindmap.render_mindmap_picture(build.mindmap, build.index, rel, script) + "\n\n" + mindmap.render_mindmap(build.mindmap, build.index, rel)
+
+    return replace_markers(markdown, "mindmap", render)

@@ -31,4 +31,8 @@ def on_page_markdown(markdown: str, *, page, config, files) -> str:
         return markdown
     build = kb_build.current(config)
     markdown = replace_markers(markdown, "navigator-start", lambda _m: navigator.render_start(build.tree, build.index))
-    return replace_markers(markdown, "navigator-overview", lambda _m: navigator.render_overview(build.tree, build.index))
+    return replace_markers(
+        markdown,
+        "navigator-overview",
+        lambda _m: navigator.render_tree_picture(build.tree, build.index) + "\n\n" + navigator.render_overview(build.tree, build.index),
+    )

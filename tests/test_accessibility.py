@@ -50,6 +50,7 @@ SAMPLE: dict[str, str] = {
     **_tree_nodes(),
     "glossary": "glossary/",
     "mindmap": "mindmap/",
+    "diagram": "basics/structure/",
     "tags": "tags/",
     "sources": "sources/",
     "404": "404.html",
@@ -156,3 +157,38 @@ def test_no_serious_accessibility_violations(kind, axe_page, server):
     bad = [v for v in violations if v["impact"] in FAIL_ON]
     if bad:
         pytest.fail(f"{SAMPLE[kind] or '/'} ({scheme}):\n" + format_violations(bad), pytrace=False)
+
+
+#: States that scripts add after load: the shared-progress panel and badges,
+#: the storage notice, the mind map's zoom and fold controls (folded).
+STATES = {
+    "checklist-shared-progress": ("checklists/launch/?done=goal-written,rules-posted,gone-item", ".kb-shared", ""),
+    "checklist-no-storage": ("checklists/launch/", ".kb-checklist__notice:not([hidden])", "Storage.prototype.setItem = () => { throw new DOMException('full', 'QuotaExceededError'); }"),
+    "mindmap-folded": ("mindmap/", ".kb-mm__bar", ""),
+}
+
+
+@pytest.mark.parametrize("state", list(STATES))
+def test_no_serious_violations_in_script_added_states(state, axe_page, server, browser):
+    scheme, page = axe_page
+    path, ready, init = STATES[state]
+    if init:
+        page = page.context.new_page()
+        page.add_init_script(init)
+    page.goto(server.url + path, wait_until="load")
+    if state == "checklist-no-storage":
+        page.locator(".kb-check__box").first.check()
+    page.locator(ready).first.wait_for()
+    if state == "mindmap-folded":
+        page.get_by_role("button", name="全部折叠").click()
+    violations = page.evaluate(
+        """async () => (await axe.run(document, {resultTypes: ["violations"]})).violations.map(v => ({
+            id: v.id, impact: v.impact, help: v.help, helpUrl: v.helpUrl,
+            nodes: v.nodes.map(n => ({target: n.target.map(String), html: n.html, failureSummary: n.failureSummary || ""})),
+        }))"""
+    )
+    bad = [v for v in violations if v["impact"] in FAIL_ON]
+    if init:
+        page.close()
+    if bad:
+        pytest.fail(f"{path} [{state}] ({scheme}):\n" + format_violations(bad), pytrace=False)

@@ -728,6 +728,11 @@ def inject_everywhere(project: Path) -> dict[str, int]:
             nodes.extend(node.get("children", []))
         counts["mindmap"] = 1
 
+    def diagrams(d):
+        for diagram in d["diagrams"]:
+            _inject_fields(diagram, ("title", "alt"))
+        counts["diagrams"] = len(d["diagrams"])
+
     def sources(d):
         for source in d["sources"]:
             _inject_fields(source, ("title", "kind", "contributes", "gaps"))
@@ -738,6 +743,7 @@ def inject_everywhere(project: Path) -> dict[str, int]:
     if (project / "data/mindmap.yml").exists():
         edit_yaml(project, "data/mindmap.yml", mindmap)
     edit_yaml(project, "data/sources.yml", sources)
+    edit_yaml(project, "data/diagrams.yml", diagrams)
     edit_yaml(project, "data/platforms.yml", comparison)
     for path in sorted((project / "data/comparisons").glob("*.yml")):
         edit_yaml(project, path.relative_to(project).as_posix(), comparison)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import yaml
 
-from . import checklists, comparisons, content, markers, mindmap, navigator, permalinks, terms
+from . import checklists, comparisons, content, diagrams, markers, mindmap, navigator, permalinks, terms
 from .errors import DataError
 from .pages import Page, SiteIndex, check_heading_ids, scan_docs
 from .yamlio import load_schema
@@ -35,6 +35,7 @@ class Build:
     mindmap: mindmap.MindMap | None
     terms: list[terms.Term] = field(default_factory=list)  # data/terms.yml: one spelling per name
     published: dict[str, list[str]] = field(default_factory=dict)  # URL -> checklist item anchors, as built now
+    diagrams: diagrams.Diagrams | None = None
     moved: dict[str, str] = field(default_factory=dict)  # data/permalinks.yml `moved:`, normalised
 
 
@@ -104,6 +105,8 @@ def prepare(root: Path, docs_dir: Path, nav: list | None, check_permalinks: bool
             raise DataError(rel, f"the comparison id '{comparison.id}' is also used by {loaded[comparison.id].file}", fix="give each comparison file its own id", path=("id",), line=comparison.lines.near(("id",)))
         loaded[comparison.id] = comparison
 
+    pictures = diagrams.load_diagrams(data_dir / "diagrams.yml") if (data_dir / "diagrams.yml").exists() else None
+
     for page in pages.values():
         found = markers.find_markers(page.body, first_line=page.body_offset + 1)
         markers.check_known(found, f"docs/{page.rel}")
@@ -113,6 +116,8 @@ def prepare(root: Path, docs_dir: Path, nav: list | None, check_permalinks: bool
                 raise DataError(f"docs/{page.rel}", f"the marker 'kb:{marker.name}' needs data/decision_tree.yml, which does not exist", fix="restore the data file or remove the marker", line=marker.line)
             if marker.name == "mindmap" and not (data_dir / "mindmap.yml").exists():
                 raise DataError(f"docs/{page.rel}", "the marker 'kb:mindmap' needs data/mindmap.yml, which does not exist", fix="restore the data file or remove the marker", line=marker.line)
+            if marker.name == "diagram":
+                diagrams.check_marker(marker, pictures, f"docs/{page.rel}")
             if marker.name == "comparison":
                 comparisons.check_marker(marker, loaded, f"docs/{page.rel}")
                 index.add_anchors(page.rel, comparisons.marker_anchors(marker, loaded))
@@ -127,6 +132,9 @@ def prepare(root: Path, docs_dir: Path, nav: list | None, check_permalinks: bool
     if tree is not None:
         dims = loaded["wechat-vs-qq"].dimension_ids() if "wechat-vs-qq" in loaded else []
         navigator.check_tree_links(tree, index, dims)
+
+    if pictures is not None:
+        diagrams.check_diagram_links(pictures, index)
 
     mind = None
     if (data_dir / "mindmap.yml").exists():
@@ -148,6 +156,7 @@ def prepare(root: Path, docs_dir: Path, nav: list | None, check_permalinks: bool
         tree=tree,
         mindmap=mind,
         terms=spellings,
+        diagrams=pictures,
     )
     build.published = permalinks.published(pages, [tree.page(nid) for nid in tree.nodes] if tree is not None else [])
     if check_permalinks:

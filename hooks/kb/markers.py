@@ -23,9 +23,10 @@ KNOWN = {
     "case-table": "the table comparing the case pages",
     "glossary": "the glossary from data/glossary.yml",
     "sources": "the list of sources from data/sources.yml",
-    "mindmap": "the mind map outline from data/mindmap.yml",
+    "mindmap": "the mind map picture and outline from data/mindmap.yml",
+    "diagram": "a small diagram from data/diagrams.yml: <!-- kb:diagram ID -->",
     "navigator-start": "the navigator's first question",
-    "navigator-overview": "the outline of the whole decision tree",
+    "navigator-overview": "the picture and outline of the whole decision tree",
 }
 
 

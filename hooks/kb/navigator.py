@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
 
+from . import svg
 from .errors import DataError
 from .pages import SiteIndex
 from .yamlio import Lines, load_schema, load_yaml, validate_schema
@@ -178,7 +179,55 @@ def _trail_html(tree: Tree, node_id: str, from_rel: str, index: SiteIndex) -> st
     restart = index.url(START_PAGE, from_rel)
     return (
         '<nav class="kb-trail" aria-labelledby="kb-trail-title" data-search-exclude="true"><h2 id="kb-trail-title">你的回答</h2>'
+        f'{_path_picture(tree, node_id, from_rel, index)}'
         f'<ol>{"".join(items)}</ol><p><a class="kb-restart" href="{escape(restart)}">重新开始</a></p></nav>'
+    )
+
+
+def _path_picture(tree: Tree, node_id: str, from_rel: str, index: SiteIndex) -> str:
+    """Where the reader is: the questions answered so far, top to bottom, and
+    this page; the list below it is its text version."""
+    steps = []
+    for qid, option in tree.trail(node_id):
+        question = tree.question(qid)
+        target = START_PAGE if qid == START else tree.page(qid)
+        steps.append((question["title"], index.url(target, from_rel), question["options"][option]["label"]))
+    steps.append((tree.nodes[node_id]["title"], None, None))
+    label = f"你在决策导航里的位置：回答了 {len(steps) - 1} 个问题，到了「{tree.nodes[node_id]['title']}」。文字版见下面的列表。"
+    return f'<figure class="kb-path">{svg.render_path_svg(steps, label)}</figure>'
+
+
+def tree_nodes(tree: Tree, index: SiteIndex, from_rel: str) -> svg.Node:
+    """The decision tree as picture nodes: questions and results, with the
+    answer that leads to each as a node of its own (muted) in between."""
+
+    def node(nid: str) -> svg.Node:
+        data = tree.nodes[nid]
+        kind = "result" if data["kind"] == "result" else "question"
+        text = ("建议：" if kind == "result" else "") + data["title"]
+        return svg.Node(text, index.url(tree.page(nid), from_rel), cls=f"kb-dt__{kind}", children=answers(nid) if kind == "question" else [])
+
+    def answers(qid: str) -> list[svg.Node]:
+        out = []
+        for option in tree.question(qid)["options"]:
+            target = option["next"]
+            out.append(svg.Node(option["label"], index.url(tree.page(target), from_rel), cls="kb-dt__answer", children=[node(target)]))
+        return out
+
+    start_href = "#start" if from_rel == START_PAGE else index.url(START_PAGE, from_rel)
+    return svg.Node(tree.start["title"], start_href, cls="kb-dt__question", children=answers(START))
+
+
+def render_tree_picture(tree: Tree, index: SiteIndex, from_rel: str = START_PAGE) -> str:
+    """The whole tree left to right, above the outline that is its text version."""
+    root = tree_nodes(tree, index, from_rel)
+    results = len(tree.results())
+    label = f"决策树：从「{tree.start['title']}」出发，{len(tree.nodes) - results} 个问题、{results} 条建议。文字版见图下的大纲。"
+    picture = svg.render_tree_svg(root, label)
+    return (
+        '<figure class="kb-dt" data-search-exclude="true">'
+        f'<div class="kb-dt__scroll" tabindex="0" role="region" aria-label="决策树的图（可滚动）">{picture}</div>'
+        '<figcaption>问题（粗体）→ 回答（灰色）→ 下一个问题或建议；点任何一格都能直接打开那一步。文字版见下面的大纲。</figcaption></figure>'
     )
 
 

@@ -1,18 +1,40 @@
 /* Checklists: tick items (kept in localStorage per page and item id), progress,
  * reset, copy as plain text for WeChat/QQ, copy one item's link, highlight the
- * item named in the URL. Without JavaScript the checklist is a plain list. */
+ * item named in the URL. Without JavaScript the checklist is a plain list.
+ * When storage is unavailable or full (private browsing, some in-app browsers)
+ * ticks work for this page view and the bar says they will not be kept.
+ * Sharing progress (?done=) lives in checklist-share.js, loaded only on pages
+ * with a checklist. */
 (function () {
   "use strict";
   var PREFIX = "kb-checklist:";
+  var storageFailed = false;
 
+  /* Every access goes through here: reading window.localStorage itself throws
+   * a SecurityError when storage is blocked; setItem throws QuotaExceededError
+   * when it is full. */
+  function store() {
+    try { return window.localStorage || null; } catch (e) { return null; }
+  }
   function load(key) {
-    try { return JSON.parse(localStorage.getItem(PREFIX + key) || "[]"); } catch (e) { return []; }
+    var s = store();
+    if (!s) { storageFailed = true; return []; }
+    try {
+      var ids = JSON.parse(s.getItem(PREFIX + key) || "[]");
+      return Array.isArray(ids) ? ids : [];
+    } catch (e) {
+      if (e && e.name !== "SyntaxError") storageFailed = true;
+      return [];
+    }
   }
   function save(key, ids) {
+    var s = store();
+    if (!s) { storageFailed = true; return false; }
     try {
-      if (ids.length) localStorage.setItem(PREFIX + key, JSON.stringify(ids));
-      else localStorage.removeItem(PREFIX + key);
-    } catch (e) { /* private mode: state lives for this page view only */ }
+      if (ids.length) s.setItem(PREFIX + key, JSON.stringify(ids));
+      else s.removeItem(PREFIX + key);
+      return true;
+    } catch (e) { storageFailed = true; return false; }
   }
   function pageUrl() { return location.href.split("#")[0]; }
 
@@ -28,7 +50,8 @@
       area.style.opacity = "0";
       document.body.appendChild(area);
       area.select();
-      var ok = document.execCommand("copy");
+      var ok = false;
+      try { ok = document.execCommand("copy"); } catch (e) { ok = false; }
       document.body.removeChild(area);
       if (ok) resolve(); else reject(new Error("copy failed"));
     });
@@ -43,15 +66,18 @@
   }
 
   /* The text pasted into a chat: title, one line per item with ☐/☑, the URL. */
-  function asText(root) {
+  function asText(root, doneIds, url) {
     var lines = [root.getAttribute("data-kb-title") || document.title, ""];
     var items = root.querySelectorAll(".kb-check");
+    var count = 0;
     for (var i = 0; i < items.length; i++) {
-      var box = items[i].querySelector(".kb-check__box");
+      var on = doneIds ? doneIds.indexOf(items[i].id) !== -1 : items[i].querySelector(".kb-check__box").checked;
+      if (on) count++;
       var text = items[i].querySelector(".kb-check__text").textContent.trim();
-      lines.push((box.checked ? "☑ " : "☐ ") + (i + 1) + ". " + text);
+      lines.push((on ? "☑ " : "☐ ") + (i + 1) + ". " + text);
     }
-    lines.push("", pageUrl());
+    lines.splice(1, 0, "已完成 " + count + "/" + items.length);
+    lines.push("", url || pageUrl());
     return lines.join("\n");
   }
 
@@ -73,13 +99,28 @@
     var status = document.createElement("span");
     status.className = "kb-checklist__status";
     status.setAttribute("role", "status");
+    var notice = document.createElement("p");
+    notice.className = "kb-checklist__notice";
+    notice.hidden = true;
+    notice.textContent = "这个浏览器不让本站保存数据（隐私模式、存储已满或部分 App 内置浏览器）：勾选在这次浏览中有效，刷新或离开页面后不会保留。";
 
     function update() {
       progress.textContent = "已完成 " + done.length + "/" + items.length;
+      notice.hidden = !storageFailed;
     }
     function say(text) {
       status.textContent = text;
       window.setTimeout(function () { if (status.textContent === text) status.textContent = ""; }, 4000);
+    }
+    function setDone(ids) {
+      done = ids.filter(function (id) { return present.indexOf(id) !== -1; });
+      items.forEach(function (li) {
+        var box = li.querySelector(".kb-check__box");
+        box.checked = done.indexOf(li.id) !== -1;
+        li.classList.toggle("is-done", box.checked);
+      });
+      save(key, done);
+      update();
     }
 
     items.forEach(function (li) {
@@ -105,15 +146,19 @@
       copy(asText(root)).then(function () { say("已复制，可以粘贴到微信、企业微信或 QQ"); }, function () { say("复制失败：请手动选择文字复制"); });
     }));
     bar.appendChild(button("全部重置", function () {
-      done = [];
-      items.forEach(function (li) { li.querySelector(".kb-check__box").checked = false; li.classList.remove("is-done"); });
-      save(key, done);
-      update();
+      setDone([]);
       say("已清空勾选");
     }));
     bar.appendChild(status);
     root.insertBefore(bar, root.firstChild);
+    root.insertBefore(notice, bar.nextSibling);
     update();
+    /* For checklist-share.js. */
+    root.kbChecklist = {
+      items: items, bar: bar, status: status, say: say, copy: copy, update: update,
+      done: function () { return done.slice(); }, setDone: setDone,
+      text: function (ids, url) { return asText(root, ids, url); }
+    };
   }
 
   function highlight() {
@@ -128,13 +173,25 @@
     }
   }
 
+  var share = null;
+  function loadShare(lists) {
+    if (window.kbChecklistShare) { window.kbChecklistShare(lists); return; }
+    if (share) return;
+    var config = JSON.parse(document.getElementById("__config").textContent);
+    share = document.createElement("script");
+    share.src = new URL(config.base.replace(/\/?$/, "/") + "assets/javascripts/checklist-share.js", location.href).href;
+    share.onload = function () { if (window.kbChecklistShare) window.kbChecklistShare(document.querySelectorAll(".kb-checklist")); };
+    document.head.appendChild(share);
+  }
+
   function init() {
     var lists = document.querySelectorAll(".kb-checklist");
     for (var i = 0; i < lists.length; i++) setup(lists[i]);
     highlight();
+    if (lists.length) loadShare(lists);
   }
 
-  window.kbChecklistText = asText;
+  window.kbChecklistText = function (root) { return asText(root); };
   window.addEventListener("hashchange", highlight);
   if (window.document$ && window.document$.subscribe) window.document$.subscribe(init);
   else if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
