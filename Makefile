@@ -38,8 +38,11 @@ manifest: $(VENV)/.site
 	$(PY) tests/tools/write_manifest.py
 
 # The whole benchmark (build, scale, weight, Lighthouse, search) -> bench/README.md, bench/results.json.
-bench: $(VENV)/.dev browser
+# The whole report (bench/README.md, bench/results*.json), then screenshots of
+# each page type for a reviewer (bench/screenshots/, not committed).
+bench: $(VENV)/.dev browser build
 	$(PY) bench/report.py
+	$(PY) bench/screenshots.py --site site
 
 bench-search: $(VENV)/.dev browser
 	$(PY) bench/search.py
