@@ -88,6 +88,10 @@ def site_kinds() -> dict[str, str]:
             kind = "comparison"  # the page that is a whole comparison, not a table embedded in an article
         elif rel.endswith("index.md"):
             kind = "section-index"
+        elif rel.startswith("kit/"):
+            kind = "kit-templates" if "```" in page.body else "kit-plan"  # copyable templates, or a plan of linked steps
+        elif "diagram" in names:
+            kind = "diagram"  # an article with a diagram from data/diagrams.yml
         else:
             kind = "tactic"  # an article (tactics and basics)
         out[page_url(rel)] = kind

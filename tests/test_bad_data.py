@@ -522,6 +522,34 @@ def page_cases(rel: str) -> list[Case]:
     ]
 
 
+def diagrams_cases(rel: str) -> list[Case]:
+    def wrong_type(d):
+        d["diagrams"][0]["title"] = ["一", "二"]
+        return "title:"
+
+    def missing(d):
+        d["diagrams"][0].pop("alt")
+
+    def unknown(d):
+        d["diagrams"][0]["caption"] = "拼错的字段"
+
+    def duplicate(d):
+        d["diagrams"][1]["id"] = d["diagrams"][0]["id"]
+        return "id: " + d["diagrams"][0]["id"]
+
+    def dangling(d):
+        d["diagrams"][0]["panels"][0]["items"][0]["link"] = "basics/lifecycle.md#no-such-stage"
+        return "no-such-stage"
+
+    return generic_cases(rel, top="expected a mapping", build="duplicate-key") + [
+        Case(rel, "wrong-field-type", y(rel, wrong_type), ("expected text but found list",)),
+        Case(rel, "missing-field", y(rel, missing), ("'alt' is missing",)),
+        Case(rel, "unknown-key", y(rel, unknown), ("unknown key 'caption'",)),
+        Case(rel, "duplicate-id", y(rel, duplicate), ("used twice",)),
+        Case(rel, "dangling-link", y(rel, dangling), ("no anchor '#no-such-stage'",)),
+    ]
+
+
 def all_cases() -> list[Case]:
     files = {
         "data/decision_tree.yml": tree_cases,
@@ -533,6 +561,7 @@ def all_cases() -> list[Case]:
         "data/mindmap.yml": mindmap_cases,
         "data/permalinks.yml": permalinks_cases,
         "data/terms.yml": terms_cases,
+        "data/diagrams.yml": diagrams_cases,
         "docs/checklists/launch.md": page_cases,
     }
     # A missing file is not skipped: its cases fail (the file cannot be broken).
