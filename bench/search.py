@@ -278,14 +278,19 @@ def scaled_site(factor: int, tmp: Path) -> Path:
 
 def _drop_lost_synonyms(project: Path) -> None:
     """Without aliases some thesaurus targets no longer occur anywhere, which the
-    build rejects: drop those targets (and entries left with none)."""
-    text = "\n".join(p.read_text(encoding="utf-8") for p in (project / "docs").rglob("*.md"))
-    text += "\n".join(p.read_text(encoding="utf-8") for p in (project / "data").glob("*.yml") if p.name != "synonyms.yml")
+    build rejects: drop those targets (and entries left with none), checked by
+    the build's own function on the ablated project."""
+    sys.path.insert(0, str(ROOT / "hooks"))
+    from kb import build as kb_build
+    from kb import search_layer
+
+    build = kb_build.prepare(project, project / "docs", kb_build.read_nav(project), check_permalinks=False)
+    text = search_layer.source_text(build.pages, build.data_dir)
     path = project / "data" / "synonyms.yml"
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     kept = []
     for entry in data["synonyms"]:
-        site = [w for w in entry["site"] if w in text]
+        site = [w for w in entry["site"] if w.lower() in text]
         if site:
             kept.append({"word": entry["word"], "site": site})
     path.write_text(yaml.safe_dump({"synonyms": kept}, allow_unicode=True), encoding="utf-8")
