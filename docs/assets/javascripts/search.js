@@ -317,7 +317,8 @@ export function start({ base, form, input, toggle, config }) {
         let pagefind;
         try {
           root.setAttribute("lang", layerData.lang);
-          pagefind = module.createInstance({ basePath: new URL("pagefind/", base).href });
+          // noWorker: the index is small, and the worker script would be one more download.
+          pagefind = module.createInstance({ basePath: new URL("pagefind/", base).href, noWorker: true });
         } finally {
           root.setAttribute("lang", pageLang);
         }
