@@ -204,6 +204,7 @@ OPERATOR_INPUT = [
     pytest.param("group rules", {"/tactics/group-rules/"}, id="english"),
     pytest.param("Seed User", {"/tactics/seed-users/", "/checklists/seed-users/"}, id="english-singular"),
     pytest.param("admin", {"/tactics/team/"}, id="english-word"),
+    pytest.param("envelope", {"/tactics/red-packets/"}, id="english-word-of-a-term"),
     pytest.param("zhongzi yonghu", {"/tactics/seed-users/", "/checklists/seed-users/"}, id="pinyin-spaced"),
     pytest.param("qunguize", {"/tactics/group-rules/"}, id="pinyin-joined"),
     pytest.param("种子用护", {"/tactics/seed-users/", "/checklists/seed-users/"}, id="typo-homophone"),

@@ -68,6 +68,16 @@ export class QueryLayer {
     this.concepts = new Set(concepts);
     this.english = new Map(Object.entries(data.en));
     this.englishMaxWords = Math.max(1, ...[...this.english.keys()].map((k) => k.split(" ").length));
+    // Each word of the English terms, for a query that has one word of a term
+    // but not the whole term ("envelope" -> 红包 through "red envelope").
+    this.englishWords = new Map();
+    for (const [key, text] of this.english) {
+      for (const w of key.split(" ")) {
+        if (w.length < 3) continue;
+        if (!this.englishWords.has(w)) this.englishWords.set(w, new Set());
+        this.englishWords.get(w).add(text);
+      }
+    }
     this.synonyms = new Map(Object.entries(data.syn));
     this.stop = new Set(data.stop);
     this.pages = data.n || 100;
@@ -175,6 +185,9 @@ export class QueryLayer {
         if (hit) { out.push({ text: hit[0], from: words.slice(i, i + len).join(" "), via: "pinyin" }); i += len; matched = true; break; }
       }
       if (matched) continue;
+      // one word of English terms: their site words, if it names few of them
+      const terms = this.stop.has(words[i]) ? null : this.englishWords.get(englishKey(words[i]));
+      if (terms && terms.size <= 3) { out.push({ text: [...terms].join(" "), from: words[i], via: "en" }); i += 1; continue; }
       if (!this.stop.has(words[i])) out.push({ text: words[i], from: words[i], via: "latin" });
       i += 1;
     }
