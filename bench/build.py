@@ -11,7 +11,7 @@ import subprocess
 import time
 from pathlib import Path
 
-from common import PY, ROOT, copy_project, cli_build, env_for, fmt_ms, fmt_s, get, free_port, hook_times, log, median, run_child, runs_list, spread, total
+from common import PY, ROOT, copy_project, cli_build, env_for, fmt_ms, fmt_s, get, free_port, hook_times, log, median, run_child, runs_list, spread, stop, total
 
 GOAL_HOOKS_SHARE = 0.10  # our hooks' event handlers < 10 % of a warm build (CPU)
 
@@ -116,12 +116,7 @@ def measure_serve(work: Path, runs: int) -> dict:
             log(f"serve: edit visible after {seen:.2f} s")
             time.sleep(1.5)
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop(proc, timeout=20)
     built = [float(m) for m in re.findall(r"Documentation built in ([0-9.]+) seconds", log_path.read_text())]
     return {"latency": latencies, "serve_builds": built[1:]}
 

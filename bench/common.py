@@ -75,6 +75,16 @@ def copy_project(dest: Path) -> Path:
     return project_copy_to(dest)
 
 
+def stop(proc: subprocess.Popen, timeout: float = 20) -> None:
+    """End a server started by a benchmark: terminate, then kill if it lingers."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
 def get(url: str, timeout: float = 5.0) -> str | None:
     try:
         with urllib.request.urlopen(url, timeout=timeout) as response:
@@ -323,12 +333,7 @@ def nginx(sites: dict[int, Path], work: Path):
                 time.sleep(0.1)
         yield
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop(proc, timeout=10)
 
 
 @contextlib.contextmanager

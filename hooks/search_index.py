@@ -54,10 +54,10 @@ def on_post_build(*, config) -> None:
     site_dir = Path(config.site_dir)
     query = _state["query"]
     try:
-        tokenizer = search_layer.segmenter(query.concepts | set(_state["titles"]), query.stopwords)
-        summary = search_layer.run_pagefind(site_dir, tokenizer)
+        cut = search_layer.cutter(search_layer.segmenter(query.concepts | set(_state["titles"]), query.stopwords))
+        summary = search_layer.run_pagefind(site_dir, cut)
         steps = search_layer.step_page_ids(site_dir)
-        layer = search_layer.build_layer(_state["texts"], _state["headings"], query, tokenizer, steps)
+        layer = search_layer.build_layer(_state["texts"], _state["headings"], query, cut, steps)
         size = search_layer.write_layer(site_dir, layer)
     except DataError as error:
         raise PluginError(str(error)) from None

@@ -177,16 +177,7 @@ class StaticServer:
 
 
 def pagefind_fragments(site_dir: Path) -> dict[str, dict]:
-    """The pages of the built site's Pagefind index: {url: fragment}. A fragment
-    holds the page's indexed text (``content``, cut into words with spaces),
-    its ``meta`` (title), ``anchors`` and ``filters``."""
-    import gzip
-    import json as _json
+    """The pages of the built site's Pagefind index: {url: fragment} (kb.search_layer.read_fragments)."""
+    from kb.search_layer import read_fragments
 
-    out = {}
-    for path in sorted((site_dir / "pagefind" / "fragment").glob("*.pf_fragment")):
-        data = gzip.decompress(path.read_bytes())
-        data = data[len(b"pagefind_dcd"):] if data.startswith(b"pagefind_dcd") else data
-        fragment = _json.loads(data)
-        out[fragment["url"]] = fragment
-    return out
+    return {fragment["url"]: fragment for fragment in read_fragments(site_dir).values()}

@@ -124,6 +124,18 @@ def segmenter(names=(), stop=()):
     return tokenizer
 
 
+def cutter(tokenizer):
+    """The one cut of a CJK run (no HMM) that the index and the vocabulary share,
+    remembered per run: headings, labels and furniture repeat across pages."""
+    import functools
+
+    @functools.lru_cache(maxsize=None)
+    def cut(run: str) -> tuple[str, ...]:
+        return tuple(tokenizer.cut(run, HMM=False))
+
+    return cut
+
+
 def _broken_name(pieces: list[str], stop: set[str]) -> bool:
     """Two single characters in a row, neither a stopword: jieba does not know
     the name (罗/辑/思维, 群/规), rather than the name being a phrase of words
@@ -131,12 +143,12 @@ def _broken_name(pieces: list[str], stop: set[str]) -> bool:
     return any(len(a) == 1 and len(b) == 1 and a not in stop and b not in stop for a, b in zip(pieces, pieces[1:]))
 
 
-def site_vocabulary(texts: list[str], tokenizer) -> Counter:
+def site_vocabulary(texts: list[str], cut) -> Counter:
     """CJK words of two or more characters, counted, segmented like the index."""
     counts: Counter = Counter()
     for text in texts:
         for run in CJK.findall(text):
-            for word in tokenizer.cut(run, HMM=False):
+            for word in cut(run):
                 if len(word) >= 2:
                     counts[word] += 1
     return counts
@@ -303,8 +315,8 @@ def vocabulary_by_count(vocab: Counter) -> dict[str, str]:
 
 # --- the layer -----------------------------------------------------------------
 
-def build_layer(texts: list[str], headings: list[str], query: QueryData, tokenizer, steps: list[str] = ()) -> dict:
-    vocab = site_vocabulary(texts + headings, tokenizer)
+def build_layer(texts: list[str], headings: list[str], query: QueryData, cut, steps: list[str] = ()) -> dict:
+    vocab = site_vocabulary(texts + headings, cut)
     site_chars = set("".join(CJK.findall(" ".join(texts))))
     first, other = pinyin_table(common_chars() | site_chars)
     named = set(query.concepts)
@@ -370,7 +382,7 @@ def segmented_html(html: str, cut) -> str:
     return "".join(out)
 
 
-def run_pagefind(site_dir: Path, tokenizer) -> str:
+def run_pagefind(site_dir: Path, cut) -> str:
     """Index ``site_dir`` into ``site_dir``/pagefind; return Pagefind's summary line.
 
     Pagefind reads a copy of the pages whose Chinese text is already cut into
@@ -378,10 +390,6 @@ def run_pagefind(site_dir: Path, tokenizer) -> str:
     language without segmentation (``en``: whitespace words, English stemming
     for the Latin ones), and search.js opens it the same way, so that the
     browser does not cut the query words again."""
-
-    def cut(run: str):
-        return tokenizer.cut(run, HMM=False)
-
     with tempfile.TemporaryDirectory(prefix="kb-pagefind-") as tmp:
         copy = Path(tmp)
         for page in site_dir.rglob("*.html"):
@@ -405,17 +413,22 @@ def run_pagefind(site_dir: Path, tokenizer) -> str:
     return f"{found.group(1) if found else '?'} pages"
 
 
-def step_page_ids(site_dir: Path) -> list[str]:
-    """Pagefind's ids of the navigator step pages (filter kind: step), read from
-    the index fragments. search.js ranks these below the pages that explain;
-    asking Pagefind for them in the browser (a filter-only search) would fetch
-    every chunk of the index."""
+def read_fragments(site_dir: Path) -> dict[str, dict]:
+    """Pagefind's fragments of ``site_dir``: {id: fragment}. A fragment holds a
+    page's ``url``, its indexed ``content`` (cut into words with spaces), its
+    ``meta`` (title), ``anchors`` and ``filters``."""
     import gzip
 
-    ids = []
+    out = {}
     for path in sorted((site_dir / "pagefind" / "fragment").glob("*.pf_fragment")):
         data = gzip.decompress(path.read_bytes())
-        fragment = json.loads(data[len(b"pagefind_dcd"):] if data.startswith(b"pagefind_dcd") else data)
-        if "step" in (fragment.get("filters") or {}).get("kind", []):
-            ids.append(path.stem)
-    return ids
+        out[path.stem] = json.loads(data[len(b"pagefind_dcd"):] if data.startswith(b"pagefind_dcd") else data)
+    return out
+
+
+def step_page_ids(site_dir: Path) -> list[str]:
+    """Pagefind's ids of the navigator step pages (filter kind: step). search.js
+    ranks these below the pages that explain; asking Pagefind for them in the
+    browser (a filter-only search) would fetch every chunk of the index."""
+    return [fid for fid, fragment in read_fragments(site_dir).items()
+            if "step" in (fragment.get("filters") or {}).get("kind", [])]
