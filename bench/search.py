@@ -3,7 +3,7 @@
 
 Measures, on a strict build served on 127.0.0.1:
 - quality: hit@1, hit@3 and MRR (first 10 results) on the development set
-  ../shared/search/dev-queries.tsv (written by someone who did not write the
+  tests/search/dev-queries.tsv (written by someone who did not write the
   pages; a hit is a regex on the result's URL path or title) and on the
   project's own queries tests/search_queries.yml (split into queries that are a
   page's title or alias, which rank first by construction, and the rest);
@@ -45,7 +45,9 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from siteutil import CHROMIUM_ARGS, StaticServer, chromium_path, mkdocs_build, project_copy_to  # noqa: E402
 
-DEV_SET = ROOT.parent / "shared" / "search" / "dev-queries.tsv"
+# The public development sets, copied from ../shared/search so a fresh clone runs them.
+DEV_SET = ROOT / "tests" / "search" / "dev-queries.tsv"
+DEV_SET_2 = ROOT / "tests" / "search" / "dev-queries-2.tsv"
 OWN_SET = ROOT / "tests" / "search_queries.yml"
 TOP = 10
 COST_QUERY = "种子用户"  # the query of the cost measurement

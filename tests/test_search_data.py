@@ -25,7 +25,7 @@ from kb import build as kb_build
 from kb import search_layer
 from kb.errors import DataError
 
-DEV_SET = ROOT.parent / "shared" / "search" / "dev-queries.tsv"
+DEV_SET = ROOT / "tests" / "search" / "dev-queries.tsv"
 
 
 def _prepare_search(project: Path) -> None:
@@ -125,7 +125,7 @@ def test_real_build_stops_on_broken_search_data_and_keeps_the_old_site(case: Cas
 # --- the development set tunes nothing ----------------------------------------------
 
 def _dev_queries() -> list[str]:
-    assert DEV_SET.exists(), f"the development set is missing: {DEV_SET} (../shared beside the checkout)"
+    assert DEV_SET.exists(), f"the development set is missing: {DEV_SET}"
     out = []
     for line in DEV_SET.read_text(encoding="utf-8").splitlines():
         if line.strip() and not line.startswith("#"):

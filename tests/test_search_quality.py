@@ -4,7 +4,7 @@ Runs bench/search.py's ``run_queries`` (what ``make bench-search`` measures):
 each query is typed into the search box of the built site and the ranked result
 pages are read back.
 
-- the development set ../shared/search/dev-queries.tsv, written by someone who
+- the development set tests/search/dev-queries.tsv, written by someone who
   did not write the pages (its queries are in no alias, synonym or code: see
   tests/test_search_data.py);
 - the project's own queries (tests/search_queries.yml) that are not a page's
@@ -53,7 +53,7 @@ def _misses(outcomes, k: int) -> str:
 
 @pytest.fixture(scope="module")
 def results(browser, server, built_site):
-    assert bench.DEV_SET.exists(), f"the development set is missing: {bench.DEV_SET} (../shared beside the checkout)"
+    assert bench.DEV_SET.exists(), f"the development set is missing: {bench.DEV_SET}"
     dev = bench.load_dev_set()
     own = [q for q in bench.load_own_set() if not bench.title_or_alias(built_site, q.q)]
     assert len(dev) >= 50 and len(own) >= 50, (len(dev), len(own))
