@@ -81,8 +81,10 @@ def on_page_markdown(markdown: str, *, page, config, files) -> str:
         content.render_related(build.related.related(rel), build.pages, build.index, rel),
     ]
     tail = "\n\n".join(part for part in tail if part)
+    situations = content.render_questions(source.meta.get("questions"))
     return (
-        markdown
+        (situations + "\n\n" if situations else "")
+        + markdown
         + ("\n\n" + tail + "\n" if tail else "")
         + content.source_footnotes(markdown, build.sources, build.index, rel)
     )

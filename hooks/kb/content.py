@@ -254,6 +254,26 @@ def render_case_table(pages: dict[str, Page], order: list[str], index: SiteIndex
     )
 
 
+#: Pagefind weight of the 「遇到这些情况看这一页」 block: the reader's own
+#: situation, said as the reader says it, names the page as well as its headings
+#: do (h2 = 6, h1 = 7 in Pagefind's defaults), so it weighs like an h2.
+QUESTIONS_WEIGHT = 6
+
+
+def render_questions(questions, what: str = "这一页") -> str:
+    """「遇到这些情况看这一页」: the situations a page or a navigator step answers,
+    as an operator would say them (``questions:`` in front matter or in
+    data/decision_tree.yml). Shown at the top for the browsing reader; a field
+    of its own for search (weighted, and matched as a phrase by search.js)."""
+    if not questions:
+        return ""
+    items = "".join(f"<li>{escape(q)}</li>" for q in questions)
+    return (
+        f'<aside class="kb-situations" data-kb-situations data-pagefind-weight="{QUESTIONS_WEIGHT}" aria-label="遇到这些情况看{what}">'
+        f'<p class="kb-situations__head">遇到这些情况，看{what}：</p><ul>{items}</ul></aside>'
+    )
+
+
 def render_aliases(meta: dict) -> str:
     """The page's aliases, shown small under the content and indexed by search."""
     aliases = meta.get("aliases") or []

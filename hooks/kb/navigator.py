@@ -13,6 +13,7 @@ from html import escape
 from pathlib import Path
 
 from . import svg
+from .content import render_questions
 from .errors import DataError
 from .pages import SiteIndex
 from .yamlio import Lines, load_schema, load_yaml, validate_schema
@@ -251,6 +252,8 @@ def render_node(tree: Tree, node_id: str, index: SiteIndex, comparison_html=None
         f'<h1 id="top">{title}</h1>',
         "",
     ]
+    if node.get("questions"):
+        out += [render_questions(node["questions"], "这一步"), ""]
     if node.get("explanation"):
         out += [f'<p class="kb-nav-explain">{escape(node["explanation"])}</p>', ""]
     if node["kind"] == "question":
