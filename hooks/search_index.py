@@ -40,6 +40,7 @@ def on_pre_build(*, config) -> None:
         raise PluginError(str(error)) from None
     _state["query"] = query
     _state["texts"], _state["headings"], _state["titles"] = [], [], []
+    _state["situations"] = {}
 
 
 def on_page_content(html: str, *, page, config, files) -> str:
@@ -47,6 +48,7 @@ def on_page_content(html: str, *, page, config, files) -> str:
     _state["texts"].append(str(page.title or "") + " " + text)
     _state["headings"].extend(headings + [str(page.title or "")])
     _state["titles"].append(str(page.title or ""))
+    _state["situations"][page.url] = search_layer.page_situations(html)
     return html
 
 
@@ -54,10 +56,13 @@ def on_post_build(*, config) -> None:
     site_dir = Path(config.site_dir)
     query = _state["query"]
     try:
+        off = search_layer.ablated()
         cut = search_layer.cutter(search_layer.segmenter(query.concepts | set(_state["titles"]), query.stopwords))
-        summary = search_layer.run_pagefind(site_dir, cut)
+        summary = search_layer.run_pagefind(site_dir, cut, off)
         steps = search_layer.step_page_ids(site_dir)
-        layer = search_layer.build_layer(_state["texts"], _state["headings"], query, cut, steps)
+        kinds = search_layer.page_kinds(site_dir)
+        situations = search_layer.situations_by_id(site_dir, _state["situations"])
+        layer = search_layer.build_layer(_state["texts"], _state["headings"], query, cut, steps, kinds, situations, off)
         size = search_layer.write_layer(site_dir, layer)
     except DataError as error:
         raise PluginError(str(error)) from None

@@ -49,6 +49,31 @@ LAYER_PATH = "assets/search-layer.json"
 # The language the index is built and opened as (see run_pagefind); search.js has the same.
 INDEX_LANGUAGE = "en"
 
+# --- what the index holds besides the words (the second representation) ------
+#: Bigram tokens: every two adjacent Chinese characters of a run that are not
+#: already one of its words are indexed too (the practice of Lucene's CJK
+#: bigram analyzer), so that a query whose words jieba cuts differently from
+#: the page's (拉新人 against 拉新, 不活跃 against 活跃度) still meets the page.
+#: They are written into the copy Pagefind reads as MARK + bigram: Pagefind
+#: drops the mark from the indexed word, and ``trim_fragments`` then removes
+#: the marked tokens from the stored page text, so excerpts and the bytes a
+#: reader fetches stay as they were. search.js looks up the query's bigrams
+#: at a fraction of a word's weight (BIGRAM_FACTOR there).
+MARK = "\u00b7"
+#: Field weights (Pagefind's data-pagefind-weight, 0-10; body text is 1).
+#: Pagefind's own defaults for h1-h4 are 7, 6, 5, 4; they are written out here
+#: so that the ablation (KB_SEARCH_ABLATE=fields) can set them all to 1 and
+#: measure what they bring. Aliases (kb.content.render_aliases) weigh like the
+#: title, the situations block (kb.content.QUESTIONS_WEIGHT) like an h2.
+FIELD_WEIGHTS = {"h1": 7, "h2": 6, "h3": 5, "h4": 4}
+#: Elements whose text is indexed but never shown in an excerpt: the alias line
+#: and the situations block (every token marked, so trim_fragments drops them
+#: from the stored text; they still rank the page).
+INDEX_ONLY = re.compile(r'class="kb-aliases"|data-kb-situations')
+#: Parts of the search design that ``KB_SEARCH_ABLATE`` (comma-separated) can
+#: switch off at build time, for bench/search.py's ablation.
+ABLATABLE = {"bigrams", "fields", "kinds", "situations"}
+
 
 # --- page text -----------------------------------------------------------------
 
@@ -62,6 +87,9 @@ class _TextParser(HTMLParser):
         self._skip_depth = 0
         self._stack: list[tuple[str, bool]] = []
         self._heading: list[str] | None = None
+        self.situations: list[str] = []
+        self._situation: list[str] | None = None
+        self._in_situations = 0
 
     VOID = {"br", "hr", "img", "input", "meta", "link", "source", "wbr", "col", "area"}
 
@@ -74,6 +102,10 @@ class _TextParser(HTMLParser):
             self._skip_depth += 1
         if tag in ("h1", "h2", "h3", "h4") and not self._skip_depth:
             self._heading = []
+        if any(name == "data-kb-situations" for name, _ in attrs):
+            self._in_situations = len(self._stack)
+        elif tag == "li" and self._in_situations:
+            self._situation = []
 
     def handle_endtag(self, tag):
         if tag in self.VOID:
@@ -82,6 +114,11 @@ class _TextParser(HTMLParser):
             open_tag, skip = self._stack.pop()
             if skip:
                 self._skip_depth -= 1
+            if open_tag == "li" and self._situation is not None:
+                self.situations.append("".join(self._situation).strip())
+                self._situation = None
+            if len(self._stack) < self._in_situations:
+                self._in_situations = 0
             if open_tag == tag:
                 break
         if tag in ("h1", "h2", "h3", "h4") and self._heading is not None:
@@ -94,6 +131,8 @@ class _TextParser(HTMLParser):
         self.text.append(data)
         if self._heading is not None:
             self._heading.append(data)
+        if self._situation is not None:
+            self._situation.append(data)
 
 
 def page_text(html: str) -> tuple[str, list[str]]:
@@ -101,6 +140,13 @@ def page_text(html: str) -> tuple[str, list[str]]:
     parser = _TextParser()
     parser.feed(html)
     return " ".join(parser.text), parser.headings
+
+
+def page_situations(html: str) -> list[str]:
+    """The situations a page answers (its 「遇到这些情况」 block, kb.content.render_questions)."""
+    parser = _TextParser()
+    parser.feed(html)
+    return [s for s in parser.situations if s]
 
 
 # --- vocabulary ----------------------------------------------------------------
@@ -315,7 +361,8 @@ def vocabulary_by_count(vocab: Counter) -> dict[str, str]:
 
 # --- the layer -----------------------------------------------------------------
 
-def build_layer(texts: list[str], headings: list[str], query: QueryData, cut, steps: list[str] = ()) -> dict:
+def build_layer(texts: list[str], headings: list[str], query: QueryData, cut, steps: list[str] = (),
+                kinds: dict | None = None, situations: dict | None = None, off: set[str] = frozenset()) -> dict:
     vocab = site_vocabulary(texts + headings, cut)
     site_chars = set("".join(CJK.findall(" ".join(texts))))
     first, other = pinyin_table(common_chars() | site_chars)
@@ -334,7 +381,11 @@ def build_layer(texts: list[str], headings: list[str], query: QueryData, cut, st
         "stop": [search_words(w) for w in query.stopwords],
         "n": len(texts),
         "lang": INDEX_LANGUAGE,
-        "steps": sorted(steps),
+        # page kinds (KIND_FACTORS) and the situations each page answers, by Pagefind id
+        "kf": {} if "kinds" in off else KIND_FACTORS,
+        "kinds": {} if "kinds" in off else (kinds or {}),
+        "sit": {} if "situations" in off else (situations or {}),
+        "bi": "bigrams" not in off,
     }
 
 
@@ -355,18 +406,50 @@ def pagefind_executable() -> Path:
 
 
 TAG = re.compile(r"(<[^>]*>)")
+_TAG_NAME = re.compile(r"<\s*(/?)\s*([a-zA-Z0-9]+)")
+_VOID = {"br", "hr", "img", "input", "meta", "link", "source", "wbr", "col", "area", "base", "track", "embed", "param"}
 
 
-def segmented_html(html: str, cut) -> str:
+def bigrams(run: str, words=()) -> list[str]:
+    """Adjacent character pairs of a Chinese run, without those that are
+    already one of its words (those are indexed as words)."""
+    have = {w for w in words if len(w) == 2}
+    return list(dict.fromkeys(b for b in (run[i:i + 2] for i in range(len(run) - 1)) if b not in have))
+
+
+def ablated(env=None) -> set[str]:
+    """The parts of the search design switched off by KB_SEARCH_ABLATE (bench only)."""
+    import os
+
+    value = (env if env is not None else os.environ).get("KB_SEARCH_ABLATE", "")
+    parts = {p.strip() for p in value.split(",") if p.strip()}
+    unknown = parts - ABLATABLE
+    if unknown:
+        raise DataError("KB_SEARCH_ABLATE", f"unknown part(s) {sorted(unknown)}", fix=f"use some of {sorted(ABLATABLE)}")
+    return parts
+
+
+def segmented_html(html: str, cut, *, with_bigrams: bool = True, weights: dict | None = None) -> str:
     """``html`` with every CJK run in its text cut into words by ``cut`` and the
-    words separated by spaces.
+    words separated by spaces, for Pagefind to index.
 
     Pagefind then indexes exactly the words of the query layer's vocabulary. Left
     to itself it would cut pages with jieba but queries with the browser's
     Intl.Segmenter (ICU), which disagree on about a third of the site's words
     (星巴克 is one word to jieba and three to ICU), so that a query for a
-    word the page holds could miss it."""
+    word the page holds could miss it.
+
+    Besides the words: each run's bigrams (MARK + pair, see MARK), headings
+    with their FIELD_WEIGHTS (``weights``), and the text of INDEX_ONLY blocks
+    with every token marked, so that it ranks the page but never shows in an
+    excerpt. Scripts, styles and attributes are left as they are."""
+    weights = FIELD_WEIGHTS if weights is None else weights
     out, raw = [], False
+    stack: list[tuple[str, bool]] = []  # open elements: (name, index-only)
+
+    def marked() -> bool:
+        return any(flag for _, flag in stack)
+
     for part in TAG.split(html):
         if part.startswith("<"):
             head = part[:8].lower()
@@ -374,15 +457,74 @@ def segmented_html(html: str, cut) -> str:
                 raw = True
             elif head.startswith(("</script", "</style")):
                 raw = False
+            name = _TAG_NAME.match(part)
+            if name and not part.startswith(("<!", "<?")):
+                closing, tag = name.group(1) == "/", name.group(2).lower()
+                if closing:
+                    while stack:
+                        if stack.pop()[0] == tag:
+                            break
+                elif tag not in _VOID and not part.endswith("/>"):
+                    stack.append((tag, bool(INDEX_ONLY.search(part))))
+                    if tag in weights and "data-pagefind-weight" not in part:
+                        part = part[:-1].rstrip("/") + f' data-pagefind-weight="{weights[tag]}">'
             out.append(part)
-        elif raw or not CJK.search(part):
+        elif raw or not part.strip():
+            out.append(part)
+        elif marked():
+            words = []
+            for token in CJK.sub(lambda m: " " + " ".join(cut(m.group())) + " ", part).split():
+                words.append(MARK + token)
+            out.append(" " + " ".join(words) + " ")
+        elif not CJK.search(part):
             out.append(part)
         else:
-            out.append(CJK.sub(lambda m: " " + " ".join(cut(m.group())) + " ", part))
+            def run_words(m):
+                words = list(cut(m.group()))
+                extra = [MARK + b for b in bigrams(m.group(), words)] if with_bigrams else []
+                return " " + " ".join(words + extra) + " "
+            out.append(CJK.sub(run_words, part))
     return "".join(out)
 
 
-def run_pagefind(site_dir: Path, cut) -> str:
+def _strip_marked(text: str) -> tuple[str, list[int]]:
+    """Text without its marked tokens, and the word positions (whitespace
+    split, as Pagefind counts them) of the marked tokens that were dropped."""
+    words = text.split()
+    dropped = [i for i, w in enumerate(words) if w.startswith(MARK)]
+    return " ".join(w for w in words if not w.startswith(MARK)), dropped
+
+
+def trim_fragments(output: Path) -> int:
+    """Remove the marked tokens (bigrams, index-only text) from every stored
+    page of Pagefind's output: its text, title and section headings, with the
+    sections' word positions moved to match. The index itself is untouched.
+    Returns the bytes saved (compressed)."""
+    import bisect
+    import gzip
+
+    saved = 0
+    for path in sorted((output / "fragment").glob("*.pf_fragment")):
+        packed = path.read_bytes()
+        data = gzip.decompress(packed)
+        prefix = b"pagefind_dcd" if data.startswith(b"pagefind_dcd") else b""
+        fragment = json.loads(data[len(prefix):])
+        content, dropped = _strip_marked(fragment.get("content", ""))
+        fragment["content"] = content
+        fragment["word_count"] = len(content.split())
+        for anchor in fragment.get("anchors") or []:
+            anchor["location"] = anchor["location"] - bisect.bisect_left(dropped, anchor["location"])
+            anchor["text"] = _strip_marked(anchor.get("text", ""))[0]
+        meta = fragment.get("meta") or {}
+        if "title" in meta:
+            meta["title"] = _strip_marked(meta["title"])[0]
+        new = gzip.compress(prefix + json.dumps(fragment, ensure_ascii=False, separators=(",", ":")).encode("utf-8"), 9, mtime=0)
+        path.write_bytes(new)
+        saved += len(packed) - len(new)
+    return saved
+
+
+def run_pagefind(site_dir: Path, cut, off: set[str] = frozenset()) -> str:
     """Index ``site_dir`` into ``site_dir``/pagefind; return Pagefind's summary line.
 
     Pagefind reads a copy of the pages whose Chinese text is already cut into
@@ -398,19 +540,24 @@ def run_pagefind(site_dir: Path, cut) -> str:
                 continue
             target = copy / rel
             target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(segmented_html(page.read_text(encoding="utf-8"), cut), encoding="utf-8")
+            target.write_text(segmented_html(page.read_text(encoding="utf-8"), cut, with_bigrams="bigrams" not in off,
+                                             weights={k: 1 for k in FIELD_WEIGHTS} if "fields" in off else None), encoding="utf-8")
         output = site_dir / "pagefind"
         shutil.rmtree(output, ignore_errors=True)
         result = subprocess.run(
             [str(pagefind_executable()), "--site", str(copy), "--output-path", str(output),
              "--exclude-selectors", f"[{EXCLUDE_ATTR}]",
-             "--exclude-selectors", ".headerlink", "--force-language", INDEX_LANGUAGE],
+             # section links, and footnote numbers and citations (a loose digit in an excerpt)
+             "--exclude-selectors", ".headerlink", "--exclude-selectors", ".footnote-ref", "--exclude-selectors", ".kb-check__link",
+             "--exclude-selectors", ".footnote", "--force-language", INDEX_LANGUAGE]
+            + (["--exclude-selectors", "[data-kb-situations]"] if "situations" in off else []),
             capture_output=True, text=True, timeout=300,
         )
     if result.returncode != 0:
         raise DataError("site/pagefind", f"Pagefind could not index the site: {result.stderr.strip() or result.stdout.strip()}", fix="run `make build` again; if it persists, reinstall with `pip install -r requirements.txt`")
+    saved = trim_fragments(output)
     found = re.search(r"Indexed (\d+) pages", result.stdout)
-    return f"{found.group(1) if found else '?'} pages"
+    return f"{found.group(1) if found else '?'} pages (marked tokens trimmed from the stored text: {saved / 1024:.0f} KiB)"
 
 
 def read_fragments(site_dir: Path) -> dict[str, dict]:
@@ -424,6 +571,53 @@ def read_fragments(site_dir: Path) -> dict[str, dict]:
         data = gzip.decompress(path.read_bytes())
         out[path.stem] = json.loads(data[len(b"pagefind_dcd"):] if data.startswith(b"pagefind_dcd") else data)
     return out
+
+
+#: Page kinds and how much of an explaining page's score each keeps. The pages
+#: that explain (tactics, basics, cases, checklists, the comparison) answer a
+#: question; reference and utility pages mention many things in passing and
+#: took the top 3 for questions a tactic answers (issue 19). A kind's factor
+#: does not apply when the query names the page (a word of its title).
+#:   step: the navigator's generated steps repeat the tactics' words;
+#:   reference: glossary, mind map, sources, tags, the kit's tools (templates,
+#:     metrics, plan), which list every term of the site;
+#:   index: section front pages and the home page, lists of links.
+KIND_FACTORS = {"explain": 1.0, "step": 0.4, "reference": 0.5, "index": 0.5}
+REFERENCE_PAGES = ("glossary/", "mindmap/", "sources/", "tags/", "kit/")
+
+
+def page_kind(url: str) -> str:
+    """The kind of a page by its site path ('tactics/seed-users/')."""
+    path = url.strip("/") + "/" if url.strip("/") else ""
+    if path.startswith("navigator/") and path != "navigator/":
+        return "step"
+    if path.startswith(REFERENCE_PAGES) and path != "kit/":
+        return "reference"
+    if path.count("/") <= 1:  # the home page and the section front pages
+        return "index"
+    return "explain"
+
+
+def page_kinds(site_dir: Path) -> dict[str, list]:
+    """{Pagefind id: [kind, title]} of every page that is not an explaining
+    one (the title lets search.js tell when the query names the page)."""
+    out = {}
+    for fid, fragment in read_fragments(site_dir).items():
+        kind = page_kind(fragment["url"])
+        if kind != "explain":
+            out[fid] = [kind, search_words((fragment.get("meta") or {}).get("title", ""))]
+    return dict(sorted(out.items()))
+
+
+def situations_by_id(site_dir: Path, situations: dict[str, list[str]]) -> dict[str, str]:
+    """{Pagefind id: 'situation|situation|…'} from {site path: situations}."""
+    urls = {fragment["url"].strip("/"): fid for fid, fragment in read_fragments(site_dir).items()}
+    out = {}
+    for url, items in situations.items():
+        fid = urls.get(url.strip("/"))
+        if fid and items:
+            out[fid] = "|".join(search_words(q) for q in items)
+    return dict(sorted(out.items()))
 
 
 def step_page_ids(site_dir: Path) -> list[str]:

@@ -12,10 +12,23 @@
 
 const MAX_RESULTS = 10;
 const MAX_SECTIONS = 3;
-const STEP_PAGE_FACTOR = 0.4; // navigator step pages rank below the pages that explain
 const SYNONYM_FACTOR = 0.8;
 const SINGLE_CHAR_FACTOR = 0.2;
 const COVERAGE_BASE = 0.4; // a page that covers none of the rarer terms keeps 40% of its score
+/* The query's character bigrams (the index holds the pages' bigrams too, see
+ * kb/search_layer.py, MARK) count this much of a whole word: a page that holds
+ * the reader's word scores on the word and its bigrams, a page that only
+ * overlaps it on the bigrams. */
+const BIGRAM_FACTOR = 0.35;
+/* A page whose 「遇到这些情况」 block says what the reader typed: its score is
+ * multiplied by 1 + SITUATION_BOOST x the best Dice similarity (character
+ * bigrams) between the query and one of its situations, from SITUATION_MIN up. */
+const SITUATION_BOOST = 1.5;
+const SITUATION_MIN = 0.25;
+/* A reference or utility page keeps its full score when the query names it. */
+const NAMED_DICE = 0.5;
+/* Excerpts: about this many characters around the best sentence. */
+const EXCERPT_CHARS = 64;
 
 const CJK_RUN = /[\u3400-\u9fff]+/g;
 /* The index holds the pages' Chinese cut into words with spaces between them
@@ -30,6 +43,19 @@ export const joinWords = (s) => String(s || "").trim().replace(SPACED, "$1$2$3")
 const englishKey = (phrase) => phrase.toLowerCase().split(/\s+/).filter(Boolean).map((w) => (w.length > 3 && w.endsWith("s") && !w.endsWith("ss") ? w.slice(0, -1) : w)).join(" ");
 const escapeHtml = (s) => String(s).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
 const fuzzy = (s) => s.replace(/([zcs])h/g, "$1").replace(/ng/g, "n");
+/* Dice similarity of two sets: 2|A∩B| / (|A|+|B|). */
+function dice(a, b) {
+  if (!a.size || !b.size) return 0;
+  let common = 0;
+  for (const x of a) if (b.has(x)) common++;
+  return (2 * common) / (a.size + b.size);
+}
+/* The set of adjacent character pairs of the Chinese runs of a string. */
+function charBigrams(text) {
+  const out = new Set();
+  for (const m of String(text).matchAll(CJK_RUN)) for (let i = 0; i + 1 < m[0].length; i++) out.add(m[0].slice(i, i + 2));
+  return out;
+}
 
 /* ---------- the query layer ---------------------------------------------- */
 
@@ -78,6 +104,12 @@ export class QueryLayer {
         this.englishWords.get(w).add(text);
       }
     }
+    // Page kinds (kb/search_layer.py, KIND_FACTORS): id -> [kind, title words].
+    this.kindFactors = data.kf || {};
+    this.kinds = new Map(Object.entries(data.kinds || {}));
+    // The situations each page answers, by id, as bigram sets.
+    this.situations = new Map(Object.entries(data.sit || {}).map(([id, text]) => [id, text.split("|").map(charBigrams)]));
+    this.useBigrams = data.bi !== false;
     this.synonyms = new Map(Object.entries(data.syn));
     this.stop = new Set(data.stop);
     this.pages = data.n || 100;
@@ -220,19 +252,55 @@ export class QueryLayer {
 
     const terms = [];
     const seen = new Set();
-    for (const { word, latin } of pieces) {
-      if (this.stop.has(word) || seen.has(word)) continue;
+    const addTerm = (word, factor, bigram) => {
       seen.add(word);
       const alts = [{ q: word, factor: 1 }];
       for (const target of this.synonyms.get(word) || []) {
         alts.push({ q: this.segment(target).join(" "), factor: SYNONYM_FACTOR });
       }
-      const single = !latin && word.length === 1;
-      terms.push({ word, alts, factor: single ? SINGLE_CHAR_FACTOR : 1, synonym: alts.length > 1 });
+      terms.push({ word, alts, factor, bigram, synonym: alts.length > 1 });
+    };
+    // The reader's words: the query's Chinese with the particles and question
+    // words taken out, as runs of the characters that stay.
+    const kept = [];
+    let span = "";
+    for (const { word, latin } of pieces) {
+      if (this.stop.has(word) || latin) { if (span) kept.push(span); span = ""; }
+      else if (/^[\u3400-\u9fff]+$/.test(word)) span += word;
+      if (this.stop.has(word) || seen.has(word)) continue;
+      addTerm(word, !latin && word.length === 1 ? SINGLE_CHAR_FACTOR : 1, false);
     }
-    // A thesaurus entry that is itself a word of the query stands for it; drop
-    // its parts ("没" "人" "说话") when the whole is there.
-    return { terms, notes, normalised: q };
+    if (span) kept.push(span);
+    // The second representation: the bigrams of those runs that are not
+    // already one of the query's words (拉新人 -> 拉新 besides 新人).
+    if (this.useBigrams) {
+      for (const run of kept) for (const b of charBigrams(run)) if (!seen.has(b)) addTerm(b, BIGRAM_FACTOR, true);
+    }
+    const uniqueNotes = [...new Map(notes.map((n) => [n.join("\u0000"), n])).values()];
+    return { terms, notes: uniqueNotes, normalised: q, kept };
+  }
+
+  /* How much of an explaining page's score a page keeps: its kind's factor,
+   * unless the query names the page: the query and the page's title share at
+   * least NAMED_DICE of their character bigrams (「术语表」, 「模板」 against
+   * 「文案模板」), or an English or Latin query word is in the title. */
+  kindFactor(id, analysis) {
+    const entry = this.kinds.get(id);
+    if (!entry) return 1;
+    const [kind, title] = entry;
+    const factor = this.kindFactors[kind] ?? 1;
+    if (factor === 1) return 1;
+    return dice(new Set(analysis.kept.flatMap((k) => [...charBigrams(k)])), charBigrams(title)) >= NAMED_DICE ? 1 : factor;
+  }
+
+  /* Best Dice similarity between the query and one of the page's situations. */
+  situationMatch(id, analysis) {
+    const sits = this.situations.get(id);
+    if (!sits || !analysis.kept.length) return 0;
+    const q = new Set(analysis.kept.flatMap((k) => [...charBigrams(k)]));
+    let best = 0;
+    for (const s of sits) best = Math.max(best, dice(q, s));
+    return best;
   }
 
   /* A CJK string into the words to look up: thesaurus entries stay whole. */
@@ -246,7 +314,7 @@ export class QueryLayer {
 
 /* ---------- ranking over Pagefind ---------------------------------------- */
 
-export async function rank(pagefind, layer, analysis, steps) {
+export async function rank(pagefind, layer, analysis) {
   const { terms } = analysis;
   const cache = new Map();
   const lookup = async (q) => {
@@ -278,13 +346,127 @@ export async function rank(pagefind, layer, analysis, steps) {
       total.set(id, entry);
     }
   }
-  const ranked = [...total.entries()].map(([id, e]) => ({
-    id,
-    result: e.result,
-    score: e.score * (COVERAGE_BASE + (1 - COVERAGE_BASE) * e.covered) * (steps.has(id) ? STEP_PAGE_FACTOR : 1),
-  }));
+  const ranked = [...total.entries()].map(([id, e]) => {
+    const situation = layer.situationMatch(id, analysis);
+    return {
+      id,
+      result: e.result,
+      score: e.score * (COVERAGE_BASE + (1 - COVERAGE_BASE) * e.covered) * layer.kindFactor(id, analysis)
+        * (situation >= SITUATION_MIN ? 1 + SITUATION_BOOST * situation : 1),
+    };
+  });
   ranked.sort((a, b) => b.score - a.score);
   return ranked;
+}
+
+/* ---------- excerpts ------------------------------------------------------- */
+
+/* What to look for in a page's text, best first: the reader's own words
+ * (longest first), then the thesaurus' words, then the bigrams. Single
+ * characters only when the query has nothing longer. */
+export function excerptTerms(analysis) {
+  const own = [], syn = [], bi = [];
+  for (const t of analysis.terms) {
+    if (t.bigram) bi.push(t.word);
+    else own.push(t.word);
+    for (const a of t.alts.slice(1)) syn.push(...a.q.split(" "));
+  }
+  const longer = [...own, ...syn].some((w) => w.length > 1);
+  const pick = (ws, weight) => ws.filter((w) => w && (w.length > 1 || !longer)).map((w) => ({ w, weight: weight * w.length }));
+  const all = [...pick(own, 3), ...pick(syn, 2), ...pick(bi, 1)];
+  const seen = new Set();
+  return all.filter(({ w }) => !seen.has(w) && seen.add(w)).sort((a, b) => b.w.length - a.w.length);
+}
+
+const SENTENCE_END = /[。！？；!?;]|\.(?=\s|$)/;
+
+/* The sentence of ``text`` (joined words) around the best match of ``terms``,
+ * cut to about EXCERPT_CHARS characters, with the matched words marked. */
+export function excerpt(text, terms, chars = EXCERPT_CHARS) {
+  if (!text) return { html: "", score: 0 };
+  const sentences = [];
+  let start = 0;
+  for (let i = 0; i < text.length; i++) {
+    if (SENTENCE_END.test(text[i]) && (text[i] !== "." || /\s/.test(text[i + 1] || " "))) {
+      sentences.push([start, i + 1]);
+      start = i + 1;
+    }
+  }
+  if (start < text.length) sentences.push([start, text.length]);
+  let best = null;
+  for (const [a, b] of sentences) {
+    const sentence = text.slice(a, b).toLowerCase();
+    let score = 0, first = -1;
+    for (const { w, weight } of terms) {
+      const at = sentence.indexOf(w.toLowerCase());
+      if (at >= 0) { score += weight; if (first < 0 || at < first) first = at; }
+    }
+    if (score > 0 && (!best || score > best.score)) best = { a, b, score, first };
+  }
+  let a, b;
+  if (best) {
+    ({ a, b } = best);
+    if (b - a > chars) { // centre on the first match
+      a = Math.max(best.a, best.a + best.first - Math.floor(chars / 3));
+      b = Math.min(best.b, a + chars);
+    }
+  } else {
+    a = 0; b = Math.min(text.length, chars);
+  }
+  const piece = text.slice(a, b).trim();
+  const cutStart = a > 0 && !SENTENCE_END.test(text[a - 1] || "。");
+  const cutEnd = b < text.length && !SENTENCE_END.test(text[b - 1] || "");
+  return { html: (cutStart ? "…" : "") + mark(piece, terms) + (cutEnd ? "…" : ""), score: best ? best.score : 0 };
+}
+
+/* Escape ``text`` and wrap the terms in <mark>, longest first, never one inside another. */
+export function mark(text, terms) {
+  const lower = text.toLowerCase();
+  const taken = new Array(text.length).fill(false);
+  const spans = [];
+  for (const { w } of terms) {
+    const needle = w.toLowerCase();
+    for (let at = lower.indexOf(needle); at >= 0 && needle; at = lower.indexOf(needle, at + needle.length)) {
+      let free = true;
+      for (let k = at; k < at + needle.length; k++) if (taken[k]) { free = false; break; }
+      if (!free) continue;
+      for (let k = at; k < at + needle.length; k++) taken[k] = true;
+      spans.push([at, at + needle.length]);
+    }
+  }
+  spans.sort((x, y) => x[0] - y[0]);
+  let out = "", last = 0;
+  for (const [x, y] of spans) {
+    out += escapeHtml(text.slice(last, x)) + "<mark>" + escapeHtml(text.slice(x, y)) + "</mark>";
+    last = y;
+  }
+  return out + escapeHtml(text.slice(last));
+}
+
+/* A page's excerpt and its best sections, from Pagefind's stored page (its
+ * text, cut into words with spaces, and its headings with their word positions). */
+export function pageMatches(data, analysis) {
+  const terms = excerptTerms(analysis);
+  const words = String(data.content || "").split(/\s+/);
+  const headings = (data.anchors || []).filter((x) => /^h[2-6]$/i.test(x.element) && x.id).sort((x, y) => x.location - y.location);
+  const base = String(data.url || "").split("#")[0];
+  const sections = [];
+  headings.forEach((h, i) => {
+    const end = i + 1 < headings.length ? headings[i + 1].location : words.length;
+    const headWords = joinWords(h.text).split(/\s+/).length;
+    const body = joinWords(words.slice(h.location + headWords, end).join(" "));
+    const title = joinWords(h.text);
+    const found = excerpt(body, terms);
+    const inTitle = terms.reduce((n, { w, weight }) => n + (title.toLowerCase().includes(w.toLowerCase()) ? weight : 0), 0);
+    if (found.score + inTitle > 0) sections.push({ url: base + "#" + h.id, title, html: found.html, score: found.score + 2 * inTitle });
+  });
+  sections.sort((x, y) => y.score - x.score);
+  let intro = joinWords(headings.length ? words.slice(0, headings[0].location).join(" ") : words.join(" "));
+  const title = joinWords((data.meta && data.meta.title) || "");
+  if (title && intro.startsWith(title)) intro = intro.slice(title.length); // the page's h1 runs into its first paragraph
+  const whole = excerpt(intro, terms);
+  const page = whole.score > 0 || !sections.length ? whole : { html: sections[0].html };
+  return { excerpt: page.html, sections };
 }
 
 /* ---------- the UI --------------------------------------------------------- */
@@ -338,9 +520,7 @@ export function start({ base, form, input, toggle, config }) {
         await pagefind.options({ baseUrl: base.pathname, excerptLength: 30 });
         await pagefind.init();
         const layer = new QueryLayer(layerData);
-        // The navigator step pages, by Pagefind id (a filter-only search would fetch the whole index).
-        const steps = new Set(layerData.steps || []);
-        return { pagefind, layer, steps };
+        return { pagefind, layer };
       })();
       engine.catch(() => { engine = null; });
     }
@@ -348,14 +528,14 @@ export function start({ base, form, input, toggle, config }) {
   }
 
   async function search(query) {
-    const { pagefind, layer, steps } = await loadEngine();
+    const { pagefind, layer } = await loadEngine();
     const analysis = layer.analyse(query);
-    const ranked = await rank(pagefind, layer, analysis, steps);
+    const ranked = await rank(pagefind, layer, analysis);
     return { analysis, ranked };
   }
 
   function highlightParam(analysis) {
-    const words = analysis.terms.filter((x) => x.word.length > 1 || /[a-z0-9]/.test(x.word)).map((x) => x.word);
+    const words = analysis.terms.filter((x) => !x.bigram && (x.word.length > 1 || /[a-z0-9]/.test(x.word))).map((x) => x.word);
     return words.length && highlightOn ? "?h=" + encodeURIComponent(words.join(" ")) : "";
   }
 
@@ -379,11 +559,9 @@ export function start({ base, form, input, toggle, config }) {
     const html = entries.map(({ data, score }) => {
       const title = joinWords((data.meta && data.meta.title) || data.url);
       const pageUrl = data.url;
-      const sections = (data.sub_results || [])
-        .filter((s) => s.url && s.url.includes("#") && joinWords(s.title) !== title)
-        .sort((a, b) => (b.locations || []).length - (a.locations || []).length);
-      const head = item(withParam(pageUrl, param), title, data.excerpt, true, score);
-      const shown = sections.slice(0, MAX_SECTIONS).map((s) => item(withParam(s.url, param), s.title, s.excerpt, false, score));
+      const { excerpt: pageExcerpt, sections } = pageMatches(data, analysis);
+      const head = item(withParam(pageUrl, param), title, pageExcerpt, true, score);
+      const shown = sections.slice(0, MAX_SECTIONS).map((s) => item(withParam(s.url, param), s.title, s.html, false, score));
       const rest = sections.length - shown.length;
       const more = rest > 0 ? `<li class="md-search-result__item"><a href="${escapeHtml(withParam(pageUrl, param))}" class="md-search-result__link" tabindex="-1"><article class="md-search-result__article md-typeset"><p class="kb-search-more">${escapeHtml((t["search.result.more.other"] || TEXT.more).replace("#", rest))}</p></article></a></li>` : "";
       return `<li class="md-search-result__item kb-search-page"><ol class="md-search-result__list" role="presentation">${head}${shown.join("")}${more}</ol></li>`;
