@@ -128,6 +128,16 @@ WAIT_RESULTS = """(q) => { window.__kbWait = new Promise((resolve) => {
 }); }"""
 
 
+# Results after the first batch are fetched when the reader scrolls to them
+# (search.js, FIRST_BATCH): ask for them, so that MRR is over the first TOP.
+LOAD_REST = """async () => {
+  const next = document.querySelector('.kb-search-next');
+  if (!next || !next.kbLoad) return;
+  const form = document.forms.namedItem('kb-search');
+  await new Promise((resolve) => { form.addEventListener('kb-search-more', resolve, { once: true }); next.kbLoad(); });
+}"""
+
+
 @dataclass
 class Outcome:
     q: str
@@ -190,6 +200,7 @@ def run_queries(page, base_url: str, queries: list[Query]) -> list[Outcome]:
         box.type(query.q, delay=0)
         detail = page.evaluate("window.__kbWait")
         ms = (time.perf_counter() - started) * 1000
+        page.evaluate(LOAD_REST)
         page.wait_for_timeout(10)
         entries = []
         for link in page.locator(PAGEFIND_UI["pages"]).all()[:TOP]:

@@ -209,8 +209,19 @@ def layer(built_site) -> dict:
     return json.loads((built_site / search_layer.LAYER_PATH).read_text(encoding="utf-8"))
 
 
-def test_layer_maps_traditional_characters_the_site_uses(layer):
-    t2s = layer["t2s"]
+@pytest.fixture(scope="module")
+def tables(built_site) -> dict:
+    return json.loads((built_site / search_layer.TABLES_PATH).read_text(encoding="utf-8"))
+
+
+def test_tables_are_apart_from_the_layer(layer, tables):
+    # what only some queries need is fetched only by them (search.js, needsTables)
+    assert set(tables) == set(search_layer.TABLE_KEYS)
+    assert not set(layer) & set(search_layer.TABLE_KEYS)
+
+
+def test_layer_maps_traditional_characters_the_site_uses(tables):
+    t2s = tables["t2s"]
     pairs = dict(zip(t2s[0::2], t2s[1::2]))
     assert pairs["規"] == "规" and pairs["務"] == "务" and pairs["紅"] == "红"
     assert all(s != t for t, s in pairs.items())
@@ -233,10 +244,93 @@ def test_pages_are_indexed_cut_into_the_vocabulary_words():
     tokenizer = search_layer.segmenter()
     out = search_layer.segmented_html(
         '<h2 id="x">星巴克的种子用户</h2><script>var a="种子用户";</script><p title="种子用户">QQ群</p>',
-        lambda run: tokenizer.cut(run, HMM=False))
-    assert "<h2 id=\"x\"> 星巴克 的 种子 用户 </h2>" in out
+        lambda run: tokenizer.cut(run, HMM=False), with_bigrams=False)
+    assert '<h2 id="x" data-pagefind-weight="6"> 星巴克 的 种子 用户 </h2>' in out
     assert 'var a="种子用户"' in out and 'title="种子用户"' in out  # scripts and attributes untouched
     assert "QQ 群" in out
+
+
+def test_pages_are_indexed_with_their_bigrams_marked():
+    tokenizer = search_layer.segmenter()
+    M = search_layer.MARK
+    out = search_layer.segmented_html("<p>星巴克的种子用户</p>", lambda run: tokenizer.cut(run, HMM=False))
+    words = out[3:-4].split()
+    assert words[:4] == ["星巴克", "的", "种子", "用户"]
+    # the pairs that are not words already; 种子 and 用户 are words
+    assert words[4:] == [M + b for b in ("星巴", "巴克", "克的", "的种", "子用")]
+
+
+def test_alias_and_situation_blocks_are_indexed_but_marked_for_trimming():
+    tokenizer = search_layer.segmenter()
+    M = search_layer.MARK
+    html = ('<p>正文</p><p class="kb-aliases" data-pagefind-weight="7">也可以搜：拉群</p>'
+            '<aside class="kb-situations" data-kb-situations><ul><li>群里冷清</li></ul></aside><p>后文</p>')
+    out = search_layer.segmented_html(html, lambda run: tokenizer.cut(run, HMM=False))
+    assert "<p> 正文 </p>" in out
+    after = re.sub(r"<[^>]*>", " ", out.split("</aside>")[1]).split()
+    assert [w for w in after if not w.startswith(M)] == ["后", "文"]  # the text after the block is not marked
+    block = out[out.index("<p class=\"kb-aliases\""):out.index("</aside>")]
+    texts = [w for part in re.split(r"<[^>]*>", block) for w in part.split() if not w.startswith(("class=", "data-"))]
+    assert texts and all(w.startswith(M) for w in texts), texts
+
+
+def test_trimmed_fragments_keep_sections_in_place(tmp_path):
+    import gzip
+
+    M = search_layer.MARK
+    content = f"甲 乙 {M}甲乙 丙. 标题 {M}标题 丁 {M}丁戊 戊"
+    fragment = {"url": "/x/", "content": content, "word_count": 9, "meta": {"title": f"题 {M}题目"},
+                "anchors": [{"element": "h2", "id": "t", "text": f"标题 {M}标题", "location": 4}]}
+    (tmp_path / "fragment").mkdir()
+    path = tmp_path / "fragment" / "en_1.pf_fragment"
+    path.write_bytes(gzip.compress(b"pagefind_dcd" + json.dumps(fragment, ensure_ascii=False).encode()))
+    search_layer.trim_fragments(tmp_path)
+    data = gzip.decompress(path.read_bytes())
+    assert data.startswith(b"pagefind_dcd")
+    out = json.loads(data[12:])
+    assert out["content"] == "甲 乙 丙. 标题 丁 戊" and out["word_count"] == 6
+    assert out["meta"]["title"] == "题"
+    anchor = out["anchors"][0]
+    assert anchor["text"] == "标题" and out["content"].split()[anchor["location"]] == "标题"
+
+
+def test_built_fragments_hold_no_marked_tokens_and_sections_start_at_their_heading(built_site):
+    fragments = search_layer.read_fragments(built_site)
+    assert fragments
+    for fid, fragment in fragments.items():
+        assert search_layer.MARK not in fragment["content"], fragment["url"]
+        words = fragment["content"].split()
+        for anchor in fragment.get("anchors") or []:
+            if anchor["element"] in ("h2", "h3") and anchor["text"]:
+                first = anchor["text"].split()[0]
+                assert words[anchor["location"]].startswith(first), (fragment["url"], anchor)
+
+
+def test_page_kinds_by_path():
+    kind = search_layer.page_kind
+    assert kind("/tactics/seed-users/") == "explain" and kind("/cases/xiaomi/") == "explain"
+    assert kind("/platforms/wechat-vs-qq/") == "explain" and kind("/checklists/launch/") == "explain"
+    assert kind("/navigator/problem-quiet/") == "step" and kind("/navigator/") == "index"
+    assert kind("/glossary/") == "reference" and kind("/kit/templates/") == "reference"
+    assert kind("/") == "index" and kind("/tactics/") == "index" and kind("/kit/") == "index"
+
+
+def test_layer_names_page_kinds_and_situations(layer, built_site):
+    fragments = search_layer.read_fragments(built_site)
+    by_url = {f["url"]: fid for fid, f in fragments.items()}
+    assert layer["kinds"][by_url["/glossary/"]][0] == "reference"
+    assert layer["kinds"][by_url["/navigator/problem-quiet/"]][0] == "step"
+    assert by_url["/tactics/seed-users/"] not in layer["kinds"]
+    # every page with a situations block has them in the layer, by its id
+    assert layer["sit"][by_url["/tactics/daily-maintenance/"]]
+    assert set(layer["kf"]) == set(search_layer.KIND_FACTORS)
+
+
+def test_ablation_switches_are_checked():
+    assert search_layer.ablated({"KB_SEARCH_ABLATE": "bigrams, kinds"}) == {"bigrams", "kinds"}
+    assert search_layer.ablated({}) == set()
+    with pytest.raises(DataError):
+        search_layer.ablated({"KB_SEARCH_ABLATE": "bigram"})
 
 
 def test_site_names_are_whole_words_unless_made_of_words():

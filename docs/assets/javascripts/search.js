@@ -11,22 +11,35 @@
  * still finds the pages that match most of it instead of nothing. */
 
 const MAX_RESULTS = 10;
+/* Results shown at once; the rest (up to MAX_RESULTS) when the reader scrolls
+ * or arrows down to them: each result costs a fetch of its stored page. */
+const FIRST_BATCH = 5;
 const MAX_SECTIONS = 3;
-const SYNONYM_FACTOR = 0.8;
-const SINGLE_CHAR_FACTOR = 0.2;
-const COVERAGE_BASE = 0.4; // a page that covers none of the rarer terms keeps 40% of its score
-/* The query's character bigrams (the index holds the pages' bigrams too, see
- * kb/search_layer.py, MARK) count this much of a whole word: a page that holds
- * the reader's word scores on the word and its bigrams, a page that only
- * overlaps it on the bigrams. */
-const BIGRAM_FACTOR = 0.35;
-/* A page whose 「遇到这些情况」 block says what the reader typed: its score is
- * multiplied by 1 + SITUATION_BOOST x the best Dice similarity (character
- * bigrams) between the query and one of its situations, from SITUATION_MIN up. */
-const SITUATION_BOOST = 1.5;
-const SITUATION_MIN = 0.25;
-/* A reference or utility page keeps its full score when the query names it. */
-const NAMED_DICE = 0.5;
+/* Every weight of the ranking, by name (bench/search.py reads and varies them
+ * for its ablation; the reasons are measured there, see bench/README.md). */
+export const WEIGHTS = {
+  /* A thesaurus word (data/synonyms.yml) counts this much of the reader's word. */
+  SYNONYM_FACTOR: 0.8,
+  /* A single character that is not a word of the site counts this much. */
+  SINGLE_CHAR_FACTOR: 0.2,
+  /* A page that covers none of the rarer terms keeps this share of its score. */
+  COVERAGE_BASE: 0.4,
+  /* The query's character bigrams (the index holds the pages' bigrams too, see
+   * kb/search_layer.py, MARK) count this much of a whole word: a page that holds
+   * the reader's word scores on the word and its bigrams, a page that only
+   * overlaps it on the bigrams. */
+  BIGRAM_FACTOR: 0.35,
+  /* A page whose 「遇到这些情况」 block says what the reader typed: its score is
+   * multiplied by 1 + WEIGHTS.SITUATION_BOOST x the best Dice similarity (character
+   * bigrams) between the query and one of its situations, from WEIGHTS.SITUATION_MIN up. */
+  SITUATION_BOOST: 1.5,
+  SITUATION_MIN: 0.25,
+  /* How much the characters the query shares with a situation count beside
+   * the shared bigrams (0: bigrams only). */
+  SITUATION_CHARS: 0,
+  /* A reference or utility page keeps its full score when the query names it. */
+  NAMED_DICE: 0.5,
+};
 /* Excerpts: about this many characters around the best sentence. */
 const EXCERPT_CHARS = 64;
 
@@ -60,14 +73,58 @@ function charBigrams(text) {
 /* ---------- the query layer ---------------------------------------------- */
 
 export class QueryLayer {
-  constructor(data) {
+  constructor(data, tables = null) {
     this.vocab = new Map();
     for (const [count, words] of Object.entries(data.v)) for (const w of words.split(",")) this.vocab.set(w, Number(count));
     this.total = [...this.vocab.values()].reduce((a, b) => a + b, 0) || 1;
+    this.chars = new Set([...this.vocab.keys(), ...Object.keys(data.syn), ...data.stop].join(""));
+    // The tables for other kinds of input (traditional characters, pinyin,
+    // near-homophone typos, English) come in a second file that a query
+    // fetches only when it needs them (needsTables, addTables).
     this.t2s = new Map();
-    for (let i = 0; i + 1 < data.t2s.length; i += 2) this.t2s.set(data.t2s[i], data.t2s[i + 1]);
-    this.readings = new Map(); // char -> [fuzzy syllables], the usual reading first
-    for (const table of [data.py, data.py2]) {
+    this.readings = new Map();
+    this.pinyinWords = new Map();
+    this.concepts = new Set();
+    this.english = new Map();
+    this.englishWords = new Map();
+    this.englishMaxWords = 1;
+    this.hasTables = false;
+    // Page kinds (kb/search_layer.py, KIND_FACTORS): id -> [kind, title words].
+    this.kindFactors = data.kf || {};
+    this.kinds = new Map(Object.entries(data.kinds || {}));
+    // The situations each page answers, by id, as bigram sets.
+    this.situations = new Map(Object.entries(data.sit || {}).map(([id, text]) => [id, text.split("|").map((t) => [charBigrams(t), new Set(t.match(CJK_RUN)?.join("") || "")])]));
+    this.useBigrams = data.bi !== false;
+    this.synonyms = new Map(Object.entries(data.syn));
+    this.stop = new Set(data.stop);
+    this.pages = data.n || 100;
+    this.maxWord = 8;
+    // Words the segmenter knows besides the index's own: thesaurus keys and
+    // stopwords must come out whole ("没人说话", "怎么办").
+    this.extra = new Set([...this.synonyms.keys(), ...this.stop].filter((w) => w.length > 1));
+    if (tables) this.addTables(tables);
+  }
+
+  /* Does this query need the second file (search-tables.json)? Latin letters
+   * (English or pinyin), characters the site does not use (traditional ones,
+   * typos), or a single character the vocabulary does not join into a word
+   * (a near-homophone typo can hide there). */
+  needsTables(raw) {
+    if (this.hasTables) return false;
+    const q = raw.normalize("NFKC").toLowerCase();
+    if (/[a-z]/.test(q)) return true;
+    for (const m of q.matchAll(CJK_RUN)) {
+      for (const ch of m[0]) if (!this.chars.has(ch)) return true;
+      if (this.segment(m[0]).some((t) => t.length === 1 && !this.stop.has(t))) return true;
+    }
+    return false;
+  }
+
+  addTables(tables) {
+    if (this.hasTables) return;
+    for (let i = 0; i + 1 < tables.t2s.length; i += 2) this.t2s.set(tables.t2s[i], tables.t2s[i + 1]);
+    // char -> [fuzzy syllables], the usual reading first
+    for (const table of [tables.py, tables.py2]) {
       for (const [syllable, chars] of Object.entries(table)) {
         for (const ch of chars) {
           if (!this.readings.has(ch)) this.readings.set(ch, []);
@@ -76,8 +133,7 @@ export class QueryLayer {
       }
     }
     // Pinyin key of every site word (usual readings) and of the named concepts.
-    this.pinyinWords = new Map();
-    const concepts = data.c ? data.c.split(",") : [];
+    const concepts = tables.c ? tables.c.split(",") : [];
     for (const w of [...concepts, ...this.vocab.keys()]) {
       if (w.length < 2 || w.length > 6) continue;
       let key = "";
@@ -92,11 +148,10 @@ export class QueryLayer {
       this.pinyinWords.get(key).push(w);
     }
     this.concepts = new Set(concepts);
-    this.english = new Map(Object.entries(data.en));
+    this.english = new Map(Object.entries(tables.en));
     this.englishMaxWords = Math.max(1, ...[...this.english.keys()].map((k) => k.split(" ").length));
     // Each word of the English terms, for a query that has one word of a term
     // but not the whole term ("envelope" -> 红包 through "red envelope").
-    this.englishWords = new Map();
     for (const [key, text] of this.english) {
       for (const w of key.split(" ")) {
         if (w.length < 3) continue;
@@ -104,19 +159,7 @@ export class QueryLayer {
         this.englishWords.get(w).add(text);
       }
     }
-    // Page kinds (kb/search_layer.py, KIND_FACTORS): id -> [kind, title words].
-    this.kindFactors = data.kf || {};
-    this.kinds = new Map(Object.entries(data.kinds || {}));
-    // The situations each page answers, by id, as bigram sets.
-    this.situations = new Map(Object.entries(data.sit || {}).map(([id, text]) => [id, text.split("|").map(charBigrams)]));
-    this.useBigrams = data.bi !== false;
-    this.synonyms = new Map(Object.entries(data.syn));
-    this.stop = new Set(data.stop);
-    this.pages = data.n || 100;
-    this.maxWord = 8;
-    // Words the segmenter knows besides the index's own: thesaurus keys and
-    // stopwords must come out whole ("没人说话", "怎么办").
-    this.extra = new Set([...this.synonyms.keys(), ...this.stop].filter((w) => w.length > 1));
+    this.hasTables = true;
   }
 
   normalise(text) {
@@ -126,7 +169,7 @@ export class QueryLayer {
 
   /* Cut a CJK run into the index's words: the most probable path through the
    * vocabulary (unigram model); unknown characters stand alone. */
-  segment(run) {
+  segment(run, withExtra = true) {
     const n = run.length;
     const best = new Array(n + 1).fill(-Infinity);
     const back = new Array(n + 1).fill(0);
@@ -139,7 +182,7 @@ export class QueryLayer {
         let cost;
         if (j - i === 1) cost = this.vocab.has(w) ? Math.log(this.vocab.get(w) / this.total) : single;
         else if (this.vocab.has(w)) cost = Math.log(this.vocab.get(w) / this.total);
-        else if (this.extra.has(w)) cost = Math.log(2 / this.total);
+        else if (withExtra && this.extra.has(w)) cost = Math.log(2 / this.total);
         else continue;
         if (best[i] + cost > best[j]) { best[j] = best[i] + cost; back[j] = i; }
       }
@@ -238,7 +281,7 @@ export class QueryLayer {
       for (const p of this.latin(words)) {
         if (p.via !== "latin") notes.push([p.from, p.text]);
         if (p.via === "latin") pieces.push({ word: p.text, latin: true });
-        else for (const w of this.cjkWords(p.text)) pieces.push({ word: w });
+        else for (const w of this.cjkWords(p.text)) pieces.push({ word: w, translated: true });
       }
     };
     for (const m of q.matchAll(CJK_RUN)) {
@@ -254,27 +297,45 @@ export class QueryLayer {
     const seen = new Set();
     const addTerm = (word, factor, bigram) => {
       seen.add(word);
-      const alts = [{ q: word, factor: 1 }];
+      // A thesaurus word the index does not hold whole (没人说话) is also looked
+      // up as the index's words it is made of (没人 说话), at full weight.
+      const parts = !bigram && word.length > 1 && !this.vocab.has(word) && /^[\u3400-\u9fff]+$/.test(word) ? this.segment(word, false) : [word];
+      const alts = [{ q: parts.join(" "), factor: 1 }];
       for (const target of this.synonyms.get(word) || []) {
-        alts.push({ q: this.segment(target).join(" "), factor: SYNONYM_FACTOR });
+        alts.push({ q: this.segment(target).join(" "), factor: WEIGHTS.SYNONYM_FACTOR });
       }
       terms.push({ word, alts, factor, bigram, synonym: alts.length > 1 });
     };
     // The reader's words: the query's Chinese with the particles and question
     // words taken out, as runs of the characters that stay.
     const kept = [];
-    let span = "";
-    for (const { word, latin } of pieces) {
-      if (this.stop.has(word) || latin) { if (span) kept.push(span); span = ""; }
-      else if (/^[\u3400-\u9fff]+$/.test(word)) span += word;
+    const unsure = []; // per kept run: which characters sit in a word the cut is not sure of
+    let span = "", flags = [];
+    const endSpan = () => { if (span) { kept.push(span); unsure.push(flags); } span = ""; flags = []; };
+    for (const { word, latin, translated } of pieces) {
+      // a run ends at a dropped word and at what the reader did not type in Chinese
+      if (this.stop.has(word) || latin || translated) endSpan();
+      else if (/^[\u3400-\u9fff]+$/.test(word)) {
+        span += word;
+        // a lone character, or a word the index does not hold as one (a thesaurus word)
+        const doubt = word.length === 1 || !this.vocab.has(word);
+        for (let i = 0; i < word.length; i++) flags.push(doubt);
+      }
       if (this.stop.has(word) || seen.has(word)) continue;
-      addTerm(word, !latin && word.length === 1 ? SINGLE_CHAR_FACTOR : 1, false);
+      addTerm(word, !latin && word.length === 1 ? WEIGHTS.SINGLE_CHAR_FACTOR : 1, false);
     }
-    if (span) kept.push(span);
-    // The second representation: the bigrams of those runs that are not
-    // already one of the query's words (拉新人 -> 拉新 besides 新人).
+    endSpan();
+    // The second representation: where the cut of the query is unsure (a lone
+    // character, a word the index does not hold), the query's character
+    // bigrams are looked up too (a lone character beside a word: its pair with the next character is looked up too). A query
+    // cut into the index's words only (种子用户) needs none.
     if (this.useBigrams) {
-      for (const run of kept) for (const b of charBigrams(run)) if (!seen.has(b)) addTerm(b, BIGRAM_FACTOR, true);
+      kept.forEach((run, k) => {
+        for (let i = 0; i + 1 < run.length; i++) {
+          const b = run.slice(i, i + 2);
+          if ((unsure[k][i] || unsure[k][i + 1]) && !seen.has(b)) addTerm(b, WEIGHTS.BIGRAM_FACTOR, true);
+        }
+      });
     }
     const uniqueNotes = [...new Map(notes.map((n) => [n.join("\u0000"), n])).values()];
     return { terms, notes: uniqueNotes, normalised: q, kept };
@@ -282,7 +343,7 @@ export class QueryLayer {
 
   /* How much of an explaining page's score a page keeps: its kind's factor,
    * unless the query names the page: the query and the page's title share at
-   * least NAMED_DICE of their character bigrams (「术语表」, 「模板」 against
+   * least WEIGHTS.NAMED_DICE of their character bigrams (「术语表」, 「模板」 against
    * 「文案模板」), or an English or Latin query word is in the title. */
   kindFactor(id, analysis) {
     const entry = this.kinds.get(id);
@@ -290,7 +351,7 @@ export class QueryLayer {
     const [kind, title] = entry;
     const factor = this.kindFactors[kind] ?? 1;
     if (factor === 1) return 1;
-    return dice(new Set(analysis.kept.flatMap((k) => [...charBigrams(k)])), charBigrams(title)) >= NAMED_DICE ? 1 : factor;
+    return dice(new Set(analysis.kept.flatMap((k) => [...charBigrams(k)])), charBigrams(title)) >= WEIGHTS.NAMED_DICE ? 1 : factor;
   }
 
   /* Best Dice similarity between the query and one of the page's situations. */
@@ -298,8 +359,10 @@ export class QueryLayer {
     const sits = this.situations.get(id);
     if (!sits || !analysis.kept.length) return 0;
     const q = new Set(analysis.kept.flatMap((k) => [...charBigrams(k)]));
+    const qc = new Set(analysis.kept.join(""));
+    const c = WEIGHTS.SITUATION_CHARS;
     let best = 0;
-    for (const s of sits) best = Math.max(best, dice(q, s));
+    for (const [s, chars] of sits) best = Math.max(best, (1 - c) * dice(q, s) + c * dice(qc, chars));
     return best;
   }
 
@@ -351,8 +414,8 @@ export async function rank(pagefind, layer, analysis) {
     return {
       id,
       result: e.result,
-      score: e.score * (COVERAGE_BASE + (1 - COVERAGE_BASE) * e.covered) * layer.kindFactor(id, analysis)
-        * (situation >= SITUATION_MIN ? 1 + SITUATION_BOOST * situation : 1),
+      score: e.score * (WEIGHTS.COVERAGE_BASE + (1 - WEIGHTS.COVERAGE_BASE) * e.covered) * layer.kindFactor(id, analysis)
+        * (situation >= WEIGHTS.SITUATION_MIN ? 1 + WEIGHTS.SITUATION_BOOST * situation : 1),
     };
   });
   ranked.sort((a, b) => b.score - a.score);
@@ -527,8 +590,21 @@ export function start({ base, form, input, toggle, config }) {
     return engine;
   }
 
+  let tables = null;
+  function loadTables() {
+    if (!tables) {
+      tables = fetch(new URL("assets/search-tables.json", base)).then((r) => {
+        if (!r.ok) throw new Error(`search-tables.json: HTTP ${r.status}`);
+        return r.json();
+      });
+      tables.catch(() => { tables = null; });
+    }
+    return tables;
+  }
+
   async function search(query) {
     const { pagefind, layer } = await loadEngine();
+    if (layer.needsTables(query)) layer.addTables(await loadTables());
     const analysis = layer.analyse(query);
     const ranked = await rank(pagefind, layer, analysis);
     return { analysis, ranked };
@@ -554,7 +630,7 @@ export function start({ base, form, input, toggle, config }) {
       (excerpt ? `<p>${excerpt}</p>` : "") + `</article></a></li>`;
   }
 
-  function render(entries, analysis) {
+  function render(entries, analysis, append = false) {
     const param = highlightParam(analysis);
     const html = entries.map(({ data, score }) => {
       const title = joinWords((data.meta && data.meta.title) || data.url);
@@ -566,7 +642,37 @@ export function start({ base, form, input, toggle, config }) {
       const more = rest > 0 ? `<li class="md-search-result__item"><a href="${escapeHtml(withParam(pageUrl, param))}" class="md-search-result__link" tabindex="-1"><article class="md-search-result__article md-typeset"><p class="kb-search-more">${escapeHtml((t["search.result.more.other"] || TEXT.more).replace("#", rest))}</p></article></a></li>` : "";
       return `<li class="md-search-result__item kb-search-page"><ol class="md-search-result__list" role="presentation">${head}${shown.join("")}${more}</ol></li>`;
     }).join("");
-    list.innerHTML = html;
+    if (append) list.insertAdjacentHTML("beforeend", html);
+    else list.innerHTML = html;
+  }
+
+  /* The results after the first batch, fetched when the reader gets near them. */
+  let observer = null;
+  function renderLater(rest, analysis, mine) {
+    if (observer) observer.disconnect();
+    observer = null;
+    if (!rest.length) return;
+    const sentinel = document.createElement("li");
+    sentinel.className = "kb-search-next";
+    sentinel.setAttribute("aria-hidden", "true");
+    list.append(sentinel);
+    let done = false;
+    const more = async () => {
+      if (done) return;
+      done = true;
+      if (observer) observer.disconnect();
+      const datas = await Promise.all(rest.map((r) => r.result.data()));
+      if (mine !== generation) return;
+      sentinel.remove();
+      render(rest.map((r, i) => ({ data: datas[i], score: r.score })), analysis, true);
+      form.dispatchEvent(new CustomEvent("kb-search-more", { detail: { urls: datas.map((d) => d.url) } }));
+    };
+    sentinel.kbLoad = more;
+    if ("IntersectionObserver" in window) {
+      observer = new IntersectionObserver((seen) => { if (seen.some((e) => e.isIntersecting)) more(); },
+        { root: list.closest(".md-search__scrollwrap"), rootMargin: "300px 0px" });
+      observer.observe(sentinel);
+    } else more();
   }
 
   function renderNone(query, analysis) {
@@ -606,13 +712,14 @@ export function start({ base, form, input, toggle, config }) {
       form.dispatchEvent(new CustomEvent("kb-search-results", { detail: { query, urls: [], ms: performance.now() - started } }));
       return [];
     }
-    const top = ranked.slice(0, MAX_RESULTS);
+    const top = ranked.slice(0, Math.min(FIRST_BATCH, MAX_RESULTS));
     const datas = await Promise.all(top.map((r) => r.result.data()));
     if (mine !== generation) return null;
     const entries = top.map((r, i) => ({ data: datas[i], score: r.score }));
     const count = ranked.length;
     meta.innerHTML = escapeHtml(count === 1 ? t["search.result.one"] || TEXT.one : (t["search.result.other"] || TEXT.other).replace("#", count)) + " " + notesLine(analysis);
     render(entries, analysis);
+    renderLater(ranked.slice(top.length, MAX_RESULTS), analysis, mine);
     const urls = entries.map((e) => e.data.url);
     form.dispatchEvent(new CustomEvent("kb-search-results", { detail: { query, urls, ms: performance.now() - started } }));
     return urls;
@@ -652,6 +759,7 @@ export function start({ base, form, input, toggle, config }) {
     const index = links.indexOf(document.activeElement);
     if (event.key === "ArrowDown" || event.key === "ArrowUp") {
       if (!links.length) return;
+      if (event.key === "ArrowDown" && index >= links.length - 2) list.querySelector(".kb-search-next")?.kbLoad?.();
       event.preventDefault();
       const next = event.key === "ArrowDown" ? Math.min(index + 1, links.length - 1) : index - 1;
       if (next < 0) input.focus();
