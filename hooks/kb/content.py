@@ -112,7 +112,7 @@ def source_footnotes(markdown: str, sources: dict[str, dict], index: SiteIndex, 
         # A Markdown link to the .md file: MkDocs resolves and checks it.
         url = posixpath.relpath(SOURCES_PAGE, posixpath.dirname(from_rel) or ".") + f"#src-{ref}"
         # The footnote carries the full citation; the text names the source by its short name.
-        lines.append(f"[^{ref}]: {_md_escape(source['name'])}：[《{_md_escape(source['title'])}》]({url})（{_md_escape(source['kind'])}，资料编号 {ref}）")
+        lines.append(f"[^{ref}]: {_md_escape(source['name'])}：[《{_md_escape(source['title'])}》]({url})，{_md_escape(source['kind'])}")
     return "\n\n" + "\n".join(lines) + "\n" if lines else ""
 
 
