@@ -87,7 +87,7 @@ def test_no_recommendation_rests_on_an_unknown_cell(built_site):
             assert dim["name"] in note.group(1), f"row {dim['name']} has a 未知 cell the page does not name"
 
 
-def test_wechat_column_unknowns_are_few_and_outside_facts_are_dated():
+def test_wechat_unknowns_are_counted_and_outside_facts_are_dated():
     data = platforms()
     dims = [d for g in data["groups"] for d in g["dimensions"]]
     unknown = [d["id"] for d in dims if d["cells"]["wechat"].get("state") == "未知"]
