@@ -63,7 +63,7 @@ def on_page_markdown(markdown: str, *, page, config, files) -> str:
     rel = page.file.src_uri
     source = build.pages.get(rel)
     if "<!-- kb:" in markdown:
-        markdown = replace_markers(markdown, "glossary", lambda _m: content.render_glossary(build.glossary, build.index, rel))
+        markdown = replace_markers(markdown, "glossary", lambda _m: content.render_glossary(build.glossary, build.index, rel, build.sources))
         markdown = replace_markers(markdown, "sources", lambda _m: content.render_sources_page(build.sources, build.pages, build.index, rel))
         markdown = replace_markers(markdown, "case-table", lambda _m: content.render_case_table(build.pages, build.order, build.index, rel))
         markdown = replace_markers(markdown, "diagram", lambda m: diagrams.render_diagram(build.diagrams, m.positional()[0], build.index, rel))

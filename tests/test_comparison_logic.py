@@ -17,7 +17,7 @@ from kb.yamlio import load_schema
 
 ROOT = Path(__file__).resolve().parents[1]
 SCHEMA = load_schema(ROOT / "data" / "schemas" / "comparison.schema.json")
-SOURCES = {"002": {"title": "课件"}, "004": {"title": "多少人"}}
+SOURCES = {"002": {"title": "课件", "name": "课件"}, "004": {"title": "多少人", "name": "《多少人》"}}
 
 GOOD = {
     "id": "a-vs-b",
@@ -76,9 +76,75 @@ def test_good_file_renders_an_accessible_table(tmp_path):
 
 
 def test_summary_groups_needs_by_pick(tmp_path):
-    html = render_summary(load(tmp_path, GOOD))
+    data = copy.deepcopy(GOOD)
+    dim(data, g=1)["cells"]["a"] = {"value": "2000 人", "source": "004"}
+    html = render_summary(load(tmp_path, data))
     assert "选乙，如果你需要" in html and "让人搜到你" in html
     assert "差别不大" in html and "很大的群" in html
+
+
+THREE = {
+    "id": "x-vs-y",
+    "title": "X 和 Y",
+    "caption": "X、Y、Z 的对比",
+    "columns": [{"id": "x", "name": "甲"}, {"id": "y", "name": "乙"}, {"id": "z", "name": "丙"}],
+    "groups": [{"id": "tools", "name": "工具", "dimensions": [
+        # 乙 has it, 甲 and 丙 are unknown: recommending 乙 would rest on two gaps.
+        {"id": "notice", "name": "公告", "cells": {
+            "x": {"value": "资料未提及", "state": "未知"},
+            "y": {"value": "有", "state": "有", "source": "002"},
+            "z": {"value": "资料未提及", "state": "未知"}},
+         "verdict": {"pick": ["y"], "need": "发公告", "why": "乙有公告。"}},
+        # 乙 has it, 甲 known not to, 丙 unknown: 乙 over 甲 stands, 丙 named as unknown.
+        {"id": "search", "name": "搜索", "cells": {
+            "x": {"value": "不能", "state": "无", "source": "002"},
+            "y": {"value": "能", "state": "有", "source": "002"},
+            "z": {"value": "资料未提及", "state": "未知"}},
+         "verdict": {"pick": ["y"], "need": "让人搜到你", "why": "乙可以搜索。"}},
+        # 差别不大 needs two known columns.
+        {"id": "size", "name": "上限", "cells": {
+            "x": {"value": "资料未提及", "state": "未知"},
+            "y": {"value": "2000 人", "source": "004"},
+            "z": {"value": "资料未提及", "state": "未知"}},
+         "verdict": {"pick": [], "need": "很大的群", "why": "差不多。"}},
+    ]}],
+}
+
+
+def recommended(html: str) -> dict[str, set[str]]:
+    """{column id: dimension ids recommended for it} from the rendered 「怎么选」."""
+    out: dict[str, set[str]] = {}
+    for col, body in re.findall(r'<div class="kb-choose__col" data-pick="([^"]*)">(.*?)</div>', html):
+        out[col] = set(re.findall(r'<li data-dim="([^"]+)"', body))
+    return out
+
+
+def test_summary_never_recommends_on_an_unknown_cell(tmp_path):
+    """「怎么选」 is computed from known cells only: a pick whose every alternative is
+    未知 is not a recommendation, and the page names the rows with unknown cells."""
+    html = render_summary(load(tmp_path, THREE))
+    picks = recommended(html)
+    assert "notice" not in picks.get("y", set()), "乙 recommended for 公告 although 甲 and 丙 are unknown"
+    assert picks.get("y") == {"search"}
+    assert "size" not in picks.get("", set()), "「差别不大」 with one known column"
+    assert picks.get("unknown") == {"notice", "size"}
+    assert "说不清" in html
+    # the caveat names the unknown column next to the recommendation that stands
+    assert re.search(r'data-dim="search">[^<]*<span class="kb-choose__caveat">（丙', html)
+    # and the page lists every row with an unknown cell
+    note = re.search(r'<p class="kb-choose__unknown">(.*?)</p>', html).group(1)
+    assert "公告（甲、丙）" in note and "搜索（丙）" in note and "上限（甲、丙）" in note
+
+
+def test_table_verdict_says_unknown_instead_of_picking(tmp_path):
+    html = render_table(load(tmp_path, THREE), SOURCES, index(), "x/page.md", show="table")
+    row = re.search(r'<tr id="x-vs-y-notice">.*?</tr>', html).group(0)
+    assert "<strong>乙</strong>" not in row and "说不清" in row
+
+
+def test_verdict_cannot_pick_an_unknown_cell(tmp_path):
+    error = bad(tmp_path, lambda d: dim(d, g=1)["verdict"]["pick"].append("a"))
+    assert "未知" in str(error) and "pick" in str(error)
 
 
 def test_subset_of_dimensions(tmp_path):

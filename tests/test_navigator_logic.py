@@ -14,7 +14,7 @@ from kb.pages import Page, SiteIndex
 from kb.yamlio import parse_yaml
 
 ROOT = Path(__file__).resolve().parents[1]
-SOURCES = {"000": {"title": "导图"}, "004": {"title": "多少人"}}
+SOURCES = {"000": {"title": "导图", "name": "导图"}, "004": {"title": "多少人", "name": "《多少人》"}}
 
 GOOD = {
     "start": {

@@ -87,6 +87,8 @@ def check_comparison(comparison: Comparison, sources: dict[str, dict]) -> None:
             for p, pick in enumerate(dim["verdict"]["pick"]):
                 if pick not in column_ids:
                     fail(f"the verdict picks '{pick}', which is not a column", "use column ids: " + ", ".join(column_ids), base + ("verdict", "pick", p))
+                if not is_known(dim["cells"][pick]):
+                    fail(f"the verdict picks '{pick}', whose cell is 未知", "a recommendation cannot rest on a cell nobody knows: fill the cell from a source (source: or outside:) or take the column out of pick", base + ("verdict", "pick", p))
 
 
 def check_marker(marker: Marker, comparisons: dict[str, Comparison], file: str) -> None:
@@ -135,7 +137,7 @@ def _cell_html(cell: dict, sources: dict[str, dict], source_url) -> str:
     if cell.get("source"):
         sid = cell["source"]
         # No title attribute: Material's tooltips would mount one component per cell.
-        parts.append(f'<a class="kb-cite" href="{escape(source_url(sid))}" aria-label="来源 {escape(sid)}：{escape(sources[sid]["title"])}">[{escape(sid)}]</a>')
+        parts.append(f'<a class="kb-cite" href="{escape(source_url(sid))}" aria-label="来源：{escape(sources[sid]["name"])}《{escape(sources[sid]["title"])}》">[{escape(sources[sid]["name"])}]</a>')
     return " ".join(parts)
 
 
@@ -147,29 +149,102 @@ def _outside_html(outside: dict) -> str:
     return f'<span class="kb-cell__outside">来源文件之外：{name}（截至 {escape(outside["as_of"])}）</span>'
 
 
-def render_summary(comparison: Comparison, dims: list[str] | None = None) -> str:
-    """「怎么选」: for each column, the needs whose verdict picks it."""
-    names = {c["id"]: c["name"] for c in comparison.columns}
-    needs: dict[str, list[dict]] = {c["id"]: [] for c in comparison.columns}
-    ties: list[dict] = []
+@dataclass
+class Choice:
+    """What 「怎么选」 may say about one dimension, computed from known cells only.
+
+    ``picks`` are the verdict's columns whose cells are known; ``over`` the known
+    columns they are compared with; ``unknown`` the columns marked 未知. A verdict
+    with no known column to compare against recommends nothing: a platform is
+    never recommended because the other one is unknown.
+    """
+
+    dim: dict
+    picks: list[str]
+    over: list[str]
+    unknown: list[str]
+
+    @property
+    def rests_on_unknown(self) -> bool:
+        """Nothing known is left to compare: a pick with no known alternative, or a
+        「差别不大」 with fewer than two known columns."""
+        if self.dim["verdict"]["pick"]:
+            return not self.picks
+        return len(self.over) < 2
+
+
+def is_known(cell: dict) -> bool:
+    return cell.get("state") != "未知"
+
+
+def choose(comparison: Comparison, dim: dict) -> Choice:
+    column_ids = [c["id"] for c in comparison.columns]
+    unknown = [cid for cid in column_ids if not is_known(dim["cells"][cid])]
+    picks = [cid for cid in dim["verdict"]["pick"] if cid not in unknown]
+    over = [cid for cid in column_ids if cid not in picks and cid not in unknown]
+    if not over:
+        picks = []
+    return Choice(dim, picks, over, unknown)
+
+
+def unknown_rows(comparison: Comparison, dims: list[str] | None = None) -> list[tuple[dict, list[str]]]:
+    """(dimension, columns marked 未知) for every row with an unknown cell."""
+    rows = []
     for _group, dim in comparison.dimensions():
         if dims is not None and dim["id"] not in dims:
             continue
-        picks = dim["verdict"]["pick"]
-        if not picks:
-            ties.append(dim)
-        for pick in picks:
-            needs[pick].append(dim)
-    items = []
-    for cid, dims_for in needs.items():
-        if not dims_for:
+        unknown = choose(comparison, dim).unknown
+        if unknown:
+            rows.append((dim, unknown))
+    return rows
+
+
+def render_summary(comparison: Comparison, dims: list[str] | None = None) -> str:
+    """「怎么选」: for each column, the needs whose verdict picks it, from known cells only."""
+    names = {c["id"]: c["name"] for c in comparison.columns}
+    needs: dict[str, list[Choice]] = {c["id"]: [] for c in comparison.columns}
+    ties: list[Choice] = []
+    open_rows: list[Choice] = []
+    for _group, dim in comparison.dimensions():
+        if dims is not None and dim["id"] not in dims:
             continue
-        reasons = "".join(f'<li>{escape(d["verdict"]["need"])}：{escape(d["verdict"]["why"])}</li>' for d in dims_for)
-        items.append(f'<div class="kb-choose__col"><h3 class="kb-choose__title">选{escape(names[cid])}，如果你需要：</h3><ul>{reasons}</ul></div>')
+        choice = choose(comparison, dim)
+        if choice.rests_on_unknown:
+            open_rows.append(choice)
+        elif not choice.picks:
+            ties.append(choice)
+        for pick in choice.picks:
+            needs[pick].append(choice)
+
+    def caveat(choice: Choice) -> str:
+        if not choice.unknown:
+            return ""
+        return f'<span class="kb-choose__caveat">（{escape("、".join(names[c] for c in choice.unknown))}这一项没有可靠说法，没算进比较）</span>'
+
+    def item(choice: Choice, text: str) -> str:
+        return f'<li data-dim="{escape(choice.dim["id"])}">{text}{caveat(choice)}</li>'
+
+    items = []
+    for cid, chosen in needs.items():
+        if not chosen:
+            continue
+        reasons = "".join(item(c, f'{escape(c.dim["verdict"]["need"])}：{escape(c.dim["verdict"]["why"])}') for c in chosen)
+        items.append(f'<div class="kb-choose__col" data-pick="{escape(cid)}"><h3 class="kb-choose__title">选{escape(names[cid])}，如果你需要：</h3><ul>{reasons}</ul></div>')
     if ties:
-        reasons = "".join(f'<li>{escape(d["verdict"]["need"])}：{escape(d["verdict"]["why"])}</li>' for d in ties)
-        items.append(f'<div class="kb-choose__col"><h3 class="kb-choose__title">差别不大的地方：</h3><ul>{reasons}</ul></div>')
-    return f'<div class="kb-choose" role="group" aria-label="怎么选">{"".join(items)}</div>'
+        reasons = "".join(item(c, f'{escape(c.dim["verdict"]["need"])}：{escape(c.dim["verdict"]["why"])}') for c in ties)
+        items.append(f'<div class="kb-choose__col" data-pick=""><h3 class="kb-choose__title">差别不大的地方：</h3><ul>{reasons}</ul></div>')
+    if open_rows:
+        reasons = "".join(
+            f'<li data-dim="{escape(c.dim["id"])}">{escape(c.dim["verdict"]["need"])}：{escape("、".join(names[u] for u in c.unknown))}这一项资料没有说、也没有找到可靠的公开出处，没法比较，本站不作推荐。</li>'
+            for c in open_rows
+        )
+        items.append(f'<div class="kb-choose__col" data-pick="unknown"><h3 class="kb-choose__title">说不清的地方：</h3><ul>{reasons}</ul></div>')
+    unknown = unknown_rows(comparison, dims)
+    note = ""
+    if unknown:
+        listed = "；".join(f'{escape(dim["name"])}（{escape("、".join(names[c] for c in cols))}）' for dim, cols in unknown)
+        note = f'<p class="kb-choose__unknown">标着「未知」的格子不参与上面的比较，它们在：{listed}。</p>'
+    return f'<div class="kb-choose" role="group" aria-label="怎么选">{"".join(items)}</div>{note}'
 
 
 def render_table(comparison: Comparison, sources: dict[str, dict], index: SiteIndex, from_rel: str, dims: list[str] | None = None, show: str = "both") -> str:
@@ -189,8 +264,12 @@ def render_table(comparison: Comparison, sources: dict[str, dict], index: SiteIn
             cells = "".join(
                 f'<td data-label="{escape(c["name"])}">{_cell_html(dim["cells"][c["id"]], sources, source_url)}</td>' for c in columns
             )
-            picks = "、".join(escape(c["name"]) for c in columns if c["id"] in dim["verdict"]["pick"]) or "都可以"
-            verdict = f'<td class="kb-verdict" data-label="怎么选"><strong>{picks}</strong>：{escape(dim["verdict"]["why"])}</td>'
+            choice = choose(comparison, dim)
+            if choice.rests_on_unknown:
+                verdict = '<td class="kb-verdict" data-label="怎么选"><strong>说不清</strong>：资料和公开出处都不够，没法比较。</td>'
+            else:
+                picks = "、".join(escape(c["name"]) for c in columns if c["id"] in choice.picks) or "都可以"
+                verdict = f'<td class="kb-verdict" data-label="怎么选"><strong>{picks}</strong>：{escape(dim["verdict"]["why"])}</td>'
             rows.append(f'<tr id="{escape(comparison.id)}-{escape(dim["id"])}"><th scope="row">{escape(dim["name"])}</th>{cells}{verdict}</tr>')
         if rows:
             span = len(columns) + 2

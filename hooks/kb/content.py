@@ -111,7 +111,8 @@ def source_footnotes(markdown: str, sources: dict[str, dict], index: SiteIndex, 
         source = sources[ref]
         # A Markdown link to the .md file: MkDocs resolves and checks it.
         url = posixpath.relpath(SOURCES_PAGE, posixpath.dirname(from_rel) or ".") + f"#src-{ref}"
-        lines.append(f"[^{ref}]: 来源 {ref}：[《{_md_escape(source['title'])}》]({url})")
+        # The footnote carries the full citation; the text names the source by its short name.
+        lines.append(f"[^{ref}]: {_md_escape(source['name'])}：[《{_md_escape(source['title'])}》]({url})，{_md_escape(source['kind'])}")
     return "\n\n" + "\n".join(lines) + "\n" if lines else ""
 
 
@@ -126,7 +127,7 @@ def render_source_line(meta: dict, sources: dict[str, dict], index: SiteIndex, f
     if not ids:
         return ""
     links = "、".join(
-        f'<a href="{escape(index.url(f"{SOURCES_PAGE}#src-{sid}", from_rel))}">{escape(sid)}《{escape(sources[sid]["title"])}》</a>'
+        f'<a href="{escape(index.url(f"{SOURCES_PAGE}#src-{sid}", from_rel))}">{escape(sources[sid]["name"])}</a>'
         for sid in ids
     )
     return f'<p class="kb-sources" id="kb-sources" data-search-exclude="true">来源：{links}</p>'
@@ -187,7 +188,12 @@ def render_related(related: list[tuple[str, list[str]]], pages: dict[str, Page],
     return f'<nav class="kb-related" aria-labelledby="kb-related-title" data-search-exclude="true"><h2 id="kb-related-title">相关页面</h2><ul>{items}</ul></nav>'
 
 
-def render_glossary(terms: list[dict], index: SiteIndex, from_rel: str) -> str:
+def source_name(sid: str, sources: dict[str, dict]) -> str:
+    """The name a reader sees for a source (「思维导图」), never its bare file code."""
+    return sources[sid]["name"]
+
+
+def render_glossary(terms: list[dict], index: SiteIndex, from_rel: str, sources: dict[str, dict]) -> str:
     rows = []
     for term in sorted(terms, key=lambda t: t["term"].lower()):
         extra = ""
@@ -195,7 +201,7 @@ def render_glossary(terms: list[dict], index: SiteIndex, from_rel: str) -> str:
             extra += f'<span class="kb-glossary__aliases">也叫：{escape("、".join(term["aliases"]))}</span>'
         if term.get("see"):
             extra += f' <a href="{escape(index.url(term["see"], from_rel))}">详见</a>'
-        cites = "".join(f"[{escape(s)}]" for s in term["sources"])
+        cites = "".join(f'<a href="{escape(index.url(f"{SOURCES_PAGE}#src-{s}", from_rel))}">[{escape(source_name(s, sources))}]</a>' for s in term["sources"])
         rows.append(
             f'<dt id="{escape(term["id"])}">{escape(term["term"])}</dt>'
             f'<dd><p>{escape(term["definition"])} <span class="kb-cite">{cites}</span></p>'
@@ -218,8 +224,9 @@ def render_sources_page(sources: dict[str, dict], pages: dict[str, Page], index:
         used = "、".join(f'<a href="{escape(index.url(rel, from_rel))}">{escape(pages[rel].title)}</a>' for rel in citing[sid])
         out.append(
             f'<section class="kb-source" aria-labelledby="src-{escape(sid)}">'
-            f'<h2 id="src-{escape(sid)}">{escape(sid)}　{escape(source["title"])}</h2>'
-            f'<dl><dt>文件</dt><dd><code>{escape(source["file"])}</code></dd>'
+            f'<h2 id="src-{escape(sid)}">{escape(source["name"])}</h2>'
+            f'<dl><dt>全名</dt><dd>《{escape(source["title"])}》</dd>'
+            f'<dt>编号和文件</dt><dd>{escape(sid)}（脚注里的编号），<code>{escape(source["file"])}</code></dd>'
             f'<dt>类型</dt><dd>{escape(source["kind"])}</dd>'
             f'<dt>贡献了什么</dt><dd>{escape(source["contributes"])}</dd>'
             + (f"<dt>已知缺口</dt><dd><ul>{gaps}</ul></dd>" if gaps else "")

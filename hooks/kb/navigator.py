@@ -33,6 +33,7 @@ class Tree:
     nodes: dict[str, dict] = field(default_factory=dict)
     position: dict[str, int] = field(default_factory=dict)  # node id -> index in nodes[]
     parent: dict[str, tuple[str, int]] = field(default_factory=dict)  # node id -> (question id or START, option index)
+    source_names: dict[str, str] = field(default_factory=dict)  # source id -> the name a reader sees
 
     @property
     def start(self) -> dict:
@@ -64,7 +65,7 @@ class Tree:
 def load_tree(path: Path, rel: str, sources: dict[str, dict]) -> Tree:
     data, lines = load_yaml(path, rel)
     validate_schema(data, load_schema(path.parent / "schemas" / "decision_tree.schema.json"), rel, lines)
-    tree = Tree(data, rel, lines)
+    tree = Tree(data, rel, lines, source_names={sid: source.get("name", sid) for sid, source in sources.items()})
     check_tree(tree, sources)
     return tree
 
@@ -294,9 +295,10 @@ def render_node(tree: Tree, node_id: str, index: SiteIndex, comparison_html=None
                 f'<li><a href="{escape(index.url(tree.page(o["next"]), from_rel))}">{escape(o["label"])}</a></li>' for o in siblings
             )
             out += ['<h2 id="alternatives">如果你的情况不同</h2>', "", f'<ul class="kb-alternatives" data-search-exclude="true">{items}</ul>', ""]
-        cites = "、".join(escape(s) for s in node["sources"])
-        sources_url = index.url("sources.md", from_rel)
-        out += [f'<p class="kb-sources">依据的资料：<a href="{escape(sources_url)}">{cites}</a></p>', ""]
+        cites = "、".join(
+            f'<a href="{escape(index.url(f"sources.md#src-{s}", from_rel))}">{escape(tree.source_names.get(s, s))}</a>' for s in node["sources"]
+        )
+        out += [f'<p class="kb-sources">依据的资料：{cites}</p>', ""]
     out += [_trail_html(tree, node_id, from_rel, index), ""]
     return "\n".join(out)
 
