@@ -401,10 +401,11 @@ def build_layer(texts: list[str], headings: list[str], query: QueryData, cut, st
 
 
 #: What only some queries need (traditional characters, pinyin and typos,
-#: English): written to TABLES_PATH, which search.js fetches when a query has
-#: Latin letters, a character the site does not use, or a lone character
-#: (QueryLayer.needsTables). A plain Chinese query fetches the layer alone.
-TABLE_KEYS = ("c", "t2s", "py", "py2", "en")
+#: English, the situations pages answer): written to TABLES_PATH, which
+#: search.js fetches when a query has Latin letters, a character the site does
+#: not use, a lone character, or is as long as a question
+#: (QueryLayer.needsTables). A keyword query fetches the layer alone.
+TABLE_KEYS = ("c", "t2s", "py", "py2", "en", "sit")
 
 
 def write_layer(site_dir: Path, layer: dict) -> int:

@@ -14,6 +14,9 @@ const MAX_RESULTS = 10;
 /* Results shown at once; the rest (up to MAX_RESULTS) when the reader scrolls
  * or arrows down to them: each result costs a fetch of its stored page. */
 const FIRST_BATCH = 5;
+/* A query with this many Chinese characters besides particles and question
+ * words reads as a question: it fetches the situations (with the other tables). */
+const QUESTION_CHARS = 5;
 const MAX_SECTIONS = 3;
 /* Every weight of the ranking, by name (bench/search.py reads and varies them
  * for its ablation; the reasons are measured there, see bench/README.md). */
@@ -92,8 +95,7 @@ export class QueryLayer {
     // Page kinds (kb/search_layer.py, KIND_FACTORS): id -> [kind, title words].
     this.kindFactors = data.kf || {};
     this.kinds = new Map(Object.entries(data.kinds || {}));
-    // The situations each page answers, by id, as bigram sets.
-    this.situations = new Map(Object.entries(data.sit || {}).map(([id, text]) => [id, text.split("|").map((t) => [charBigrams(t), new Set(t.match(CJK_RUN)?.join("") || "")])]));
+    this.situations = new Map();
     this.useBigrams = data.bi !== false;
     this.synonyms = new Map(Object.entries(data.syn));
     this.stop = new Set(data.stop);
@@ -105,7 +107,8 @@ export class QueryLayer {
     if (tables) this.addTables(tables);
   }
 
-  /* Does this query need the second file (search-tables.json)? Latin letters
+  /* Does this query need the second file (search-tables.json)? A question (see
+   * QUESTION_CHARS), Latin letters
    * (English or pinyin), characters the site does not use (traditional ones,
    * typos), or a single character the vocabulary does not join into a word
    * (a near-homophone typo can hide there). */
@@ -113,11 +116,13 @@ export class QueryLayer {
     if (this.hasTables) return false;
     const q = raw.normalize("NFKC").toLowerCase();
     if (/[a-z]/.test(q)) return true;
+    let words = 0;
     for (const m of q.matchAll(CJK_RUN)) {
+      words += this.segment(m[0]).filter((t) => !this.stop.has(t)).join("").length;
       for (const ch of m[0]) if (!this.chars.has(ch)) return true;
       if (this.segment(m[0]).some((t) => t.length === 1 && !this.stop.has(t))) return true;
     }
-    return false;
+    return words >= QUESTION_CHARS; // a question, not a keyword: its situations may match
   }
 
   addTables(tables) {
@@ -158,6 +163,10 @@ export class QueryLayer {
         if (!this.englishWords.has(w)) this.englishWords.set(w, new Set());
         this.englishWords.get(w).add(text);
       }
+    }
+    // The situations each page answers, by id, as bigram and character sets.
+    for (const [id, text] of Object.entries(tables.sit || {})) {
+      this.situations.set(id, text.split("|").map((t) => [charBigrams(t), new Set(t.match(CJK_RUN)?.join("") || "")]));
     }
     this.hasTables = true;
   }
