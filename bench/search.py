@@ -318,7 +318,17 @@ def _drop_lost_synonyms(project: Path) -> None:
     path.write_text(yaml.safe_dump({"synonyms": kept}, allow_unicode=True), encoding="utf-8")
 
 
+#: Ablations switched off at build time by KB_SEARCH_ABLATE (kb.search_layer.ABLATABLE).
+BUILD_ABLATIONS = {"no-bigrams": "bigrams", "no-field-weights": "fields", "no-page-kinds": "kinds", "no-situations": "situations"}
+
+
 def ablated_site(kind: str, tmp: Path) -> Path:
+    if kind in BUILD_ABLATIONS:
+        site = tmp / f"site-{kind}"
+        result = mkdocs_build(site, env={"KB_SEARCH_ABLATE": BUILD_ABLATIONS[kind]})
+        if result.returncode != 0:
+            raise SystemExit(f"{kind} build failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
+        return site
     project = project_copy_to(tmp / f"project-{kind}")
     if kind == "no-aliases":
         for md in (project / "docs").rglob("*.md"):
@@ -369,6 +379,24 @@ def measure_raw(site_dir: Path, sets: dict[str, list[Query]]) -> dict[str, list[
             out[name] = rows
         browser.close()
     return out
+
+
+# --- before: the landed site this work started from ------------------------------
+
+BEFORE_COMMIT = "00f2751"  # the site as issue 19 measured it
+
+
+def before_site(tmp: Path) -> Path:
+    """The site of BEFORE_COMMIT, built from ``git archive`` (its own search code and data)."""
+    src = tmp / "before-project"
+    src.mkdir()
+    archive = subprocess.run(["git", "-C", str(ROOT), "archive", BEFORE_COMMIT], capture_output=True, check=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(src)], input=archive, check=True)
+    site = tmp / "before-site"
+    result = mkdocs_build(site, project=src)
+    if result.returncode != 0:
+        raise SystemExit(f"{BEFORE_COMMIT} build failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
+    return site
 
 
 # --- design (b): Material's lunr ---------------------------------------------------
@@ -439,15 +467,36 @@ def pct(x: float) -> str:
     return f"{x * 100:.1f}%"
 
 
+SET_NAMES = {
+    "dev": "开发集 1",
+    "dev2-odd": "开发集 2 奇数行（研究过）",
+    "dev2-even": "开发集 2 偶数行（只打分）",
+    "own-title-alias": "本项目查询：标题或别名",
+    "own-other": "本项目查询：其余",
+}
+ABLATION_SETS = ("dev", "dev2-odd", "dev2-even", "own-other")
+
+
 def report_md(data: dict) -> str:
     lines = ["## 搜索", "", f"由 `bench/search.py` 在 {data['when']} 生成（{data['machine']}）。", ""]
     lines += ["### 质量", "", "| 查询集 | 条数 | hit@1 | hit@3 | MRR | 无结果 |", "|---|---|---|---|---|---|"]
     for name, s in data["quality"].items():
-        lines.append(f"| {name} | {s['n']} | {pct(s['hit1'])} | {pct(s['hit3'])} | {s['mrr']:.3f} | {s['empty']} |")
+        lines.append(f"| {SET_NAMES.get(name, name)} | {s['n']} | {pct(s['hit1'])} | {pct(s['hit3'])} | {s['mrr']:.3f} | {s['empty']} |")
+    if data.get("before"):
+        b = data["before"]
+        lines += ["", f"### 之前（{BEFORE_COMMIT}）与现在，同一次运行", "", "| 查询集 | 之前 hit@1 / hit@3 | 现在 hit@1 / hit@3 |", "|---|---|---|"]
+        for name in ABLATION_SETS:
+            if name in b and name in data["quality"]:
+                now = data["quality"][name]
+                lines.append(f"| {SET_NAMES[name]} | {pct(b[name]['hit1'])} / {pct(b[name]['hit3'])} | {pct(now['hit1'])} / {pct(now['hit3'])} |")
+        if "cost" in b:
+            lines.append(f"| 第一次查询「{COST_QUERY}」1× | {b['cost']['search'] / 1024:.1f} KiB | {data.get('cost', {}).get('1x', {}).get('search', 0) / 1024:.1f} KiB |")
     if data.get("ablation"):
-        lines += ["", "### 消融（开发集 / 本项目查询中非标题别名的部分）", "", "| 去掉 | 开发集 hit@1 | 开发集 hit@3 | 本项目 hit@3 |", "|---|---|---|---|"]
+        head = " | ".join(f"{SET_NAMES[n]} hit@1 / hit@3" for n in ABLATION_SETS)
+        lines += ["", "### 消融：每次去掉一部分", "", f"| 去掉 | {head} |", "|---" * (len(ABLATION_SETS) + 1) + "|"]
+        lines.append("| （全部都在） | " + " | ".join(f"{pct(data['quality'][n]['hit1'])} / {pct(data['quality'][n]['hit3'])}" for n in ABLATION_SETS) + " |")
         for name, s in data["ablation"].items():
-            lines.append(f"| {name} | {pct(s['dev']['hit1'])} | {pct(s['dev']['hit3'])} | {pct(s['own-other']['hit3'])} |")
+            lines.append(f"| {name} | " + " | ".join(f"{pct(s[n]['hit1'])} / {pct(s[n]['hit3'])}" if n in s else "–" for n in ABLATION_SETS) + " |")
     if data.get("cost"):
         c = data["cost"]
         lines += ["", "### 代价", "", "| 站点 | 首页首次访问（gzip） | 打开前的搜索请求 | 第一次查询另取（gzip） | 文件数 |", "|---|---|---|---|---|"]
@@ -466,11 +515,12 @@ def report_md(data: dict) -> str:
         d, c = data["quality"]["dev"], data.get("cost", {})
         if "1x" in c:
             lines.append(f"| (a) Pagefind + 查询层 | {pct(d['hit1'])} | {pct(d['hit3'])} | {c['1x']['search'] / 1024:.1f} KiB | {c.get('10x', {}).get('search', 0) / 1024:.1f} KiB |")
-    lines += ["", "### 开发集里没有排进前三的查询", ""]
-    for o in data["outcomes"]["dev"]:
-        if not (o["rank"] and o["rank"] <= 3):
-            got = "；".join(r.split(" | ")[0] for r in o["results"][:3]) or "（无结果）"
-            lines.append(f"- `{o['q']}`：前三是 {got}")
+    for name in ("dev", "dev2-odd"):  # never the scored half: it is only counted
+        lines += ["", f"### {SET_NAMES[name]}里没有排进前三的查询", ""]
+        for o in data["outcomes"][name]:
+            if not (o["rank"] and o["rank"] <= 3):
+                got = "；".join(r.split(" | ")[0] for r in o["results"][:3]) or "（无结果）"
+                lines.append(f"- `{o['q']}`：前三是 {got}")
     return "\n".join(lines) + "\n"
 
 
@@ -500,7 +550,7 @@ def main() -> int:
             "when": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
             "machine": f"{subprocess.run(['nproc'], capture_output=True, text=True).stdout.strip()} cores",
             "quality": {name: asdict(score(rows)) for name, rows in outcomes.items()},
-            "outcomes": {"dev": [asdict(o) for o in outcomes["dev"]]},
+            "outcomes": {name: [asdict(o) for o in outcomes[name]] for name in ("dev", "dev2-odd")},
         }
         for name, s in data["quality"].items():
             print(f"{name:16} n={s['n']:3} hit@1={pct(s['hit1']):>6} hit@3={pct(s['hit3']):>6} MRR={s['mrr']:.3f} empty={s['empty']} ms={s['ms_median']}/{s['ms_p95']}")
@@ -511,19 +561,23 @@ def main() -> int:
                     print(f"  MISS {o.q!r} [{o.expect}] -> {[r.split(' | ')[0] for r in o.results[:3]]}")
         if args.quick:
             return 0
-        ab_sets = {"dev": dev, "own-other": own_other}
+        ab_sets = {"dev": dev, "dev2-odd": dev2_studied, "dev2-even": dev2_scored, "own-other": own_other}
         ablation = {}
-        for kind in ("no-aliases", "no-thesaurus"):
+        for kind in (*BUILD_ABLATIONS, "no-thesaurus", "no-aliases"):
             ab = measure_site(ablated_site(kind, tmp), ab_sets)
             ablation[kind] = {k: asdict(score(v)) for k, v in ab.items()}
+            print(kind, {k: (pct(v["hit1"]), pct(v["hit3"])) for k, v in ablation[kind].items()}, flush=True)
         raw = measure_raw(site, ab_sets)
         ablation["no-query-layer"] = {k: asdict(score(v)) for k, v in raw.items()}
         data["ablation"] = ablation
         first = COST_QUERY
         data["cost"] = {"1x": transfer(site, "", first)}
         data["cost"]["10x"] = transfer(scaled_site(10, tmp), "", first)
+        old = before_site(tmp)
+        data["before"] = {k: asdict(score(v)) for k, v in measure_site(old, ab_sets).items()}
+        data["before"]["cost"] = transfer(old, "", first)
         data["lunr"] = measure_lunr(tmp, {"dev": dev}, factor10=True)
-    (ROOT / "bench" / "results-search.json").write_text(json.dumps({k: v for k, v in data.items() if k != "outcomes"} | {"dev_outcomes": data["outcomes"]["dev"]}, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    (ROOT / "bench" / "results-search.json").write_text(json.dumps({k: v for k, v in data.items() if k != "outcomes"} | {"dev_outcomes": data["outcomes"]["dev"], "dev2_odd_outcomes": data["outcomes"]["dev2-odd"]}, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     out = ROOT / "bench" / "out"
     out.mkdir(exist_ok=True)
     (out / "search.md").write_text(report_md(data), encoding="utf-8")

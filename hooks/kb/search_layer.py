@@ -469,6 +469,7 @@ def segmented_html(html: str, cut, *, with_bigrams: bool = True, weights: dict |
     with every token marked, so that it ranks the page but never shows in an
     excerpt. Scripts, styles and attributes are left as they are."""
     weights = FIELD_WEIGHTS if weights is None else weights
+    flat = all(w == 1 for w in weights.values())
     out, raw = [], False
     stack: list[tuple[str, bool]] = []  # open elements: (name, index-only)
 
@@ -491,7 +492,9 @@ def segmented_html(html: str, cut, *, with_bigrams: bool = True, weights: dict |
                             break
                 elif tag not in _VOID and not part.endswith("/>"):
                     stack.append((tag, bool(INDEX_ONLY.search(part))))
-                    if tag in weights and "data-pagefind-weight" not in part:
+                    if flat and "data-pagefind-weight" in part:  # the fields ablation: every field weighs 1
+                        part = re.sub(r'data-pagefind-weight="[^"]*"', 'data-pagefind-weight="1"', part)
+                    elif tag in weights and "data-pagefind-weight" not in part:
                         part = part[:-1].rstrip("/") + f' data-pagefind-weight="{weights[tag]}">'
             out.append(part)
         elif raw or not part.strip():
