@@ -213,6 +213,9 @@ def test_own_test_queries_are_not_development_queries():
     own = yaml.safe_load((ROOT / "tests/search_queries.yml").read_text(encoding="utf-8"))["queries"]
     mine = [p.values[0] for p in test_search_site.OPERATOR_INPUT] + [e["q"] for e in own]
     assert not [q for q in mine if " ".join(q.lower().split()) in dev]
+    # the everyday questions are in neither set
+    everyday = [p.values[0] for p in test_search_site.EVERYDAY]
+    assert not [q for q in everyday if q in set(_dev_queries())]
 
 
 # --- the layer's tables --------------------------------------------------------------

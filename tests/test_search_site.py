@@ -236,6 +236,79 @@ def test_corrections_are_shown_to_the_reader(search_page):
     assert "种子用户" in search_page.inner_text(".md-search-result__meta")
 
 
+def test_a_correction_note_appears_once_however_long_the_query(search_page):
+    _search(search_page, "种子用护 种子用护 种子用护怎么找")
+    meta = search_page.inner_text(".md-search-result__meta")
+    assert meta.count("「种子用护」→「种子用户」") == 1, meta
+
+
+# Five everyday questions of the kinds issue 19 names (a quiet group, spam,
+# people leaving, pricing a paid group, planning an event), in this project's
+# own words: each lands the tactic or the navigator's advice in the top 3.
+EVERYDAY = [
+    pytest.param("群里没人说话怎么办", r"^/tactics/daily-maintenance/$|^/navigator/(problem-quiet|quiet-)", id="quiet"),
+    pytest.param("群里老有人发广告怎么办", r"^/tactics/group-rules/$|^/navigator/(problem-spam|spam-)", id="spam"),
+    pytest.param("最近好多人退群是怎么回事", r"^/navigator/(problem-leaving|leaving-)|^/tactics/(daily-maintenance|pitfalls)/$", id="leaving"),
+    pytest.param("付费群收多少钱合适", r"^/tactics/monetization/$|^/navigator/(problem-charge|charge-|access-)", id="pricing"),
+    pytest.param("想办一场线下活动该怎么准备", r"^/tactics/event-planning/$|^/navigator/(event|.*-offline)", id="event"),
+]
+
+
+@pytest.mark.parametrize("query, answer", EVERYDAY)
+def test_everyday_questions_land_the_advice_in_the_top_3(search_page, query, answer):
+    paths = _search(search_page, query)
+    assert any(re.search(answer, p) for p in paths[:3]), f"{query!r}: top 3 are {paths[:3]}"
+
+
+def _excerpts(page) -> list[tuple[str, str]]:
+    """(text, HTML) of every excerpt in the results."""
+    return page.eval_on_selector_all(".md-search-result__article p", "ps => ps.map(p => [p.textContent, p.innerHTML])")
+
+
+def test_excerpts_show_the_readers_words_never_the_alias_line_or_loose_footnote_digits(search_page):
+    for query in ("冷场了怎么暖群", "种子用户", "群规怎么写"):
+        _search(search_page, query)
+        for text, html in _excerpts(search_page):
+            assert "也可以搜" not in text and "遇到这些情况" not in text, (query, text)
+            assert not re.search(r"[\u3400-\u9fff][0-9]{1,2}(?=[\u3400-\u9fff。，；])", text), (query, text)  # a footnote number
+    # the first result's excerpt marks what the reader typed
+    _search(search_page, "种子用户")
+    first = search_page.inner_html(".kb-search-page >> nth=0 >> .md-search-result__article--document p")
+    assert "<mark>种子用户</mark>" in first or "<mark>种子</mark>" in first, first
+
+
+def test_single_characters_are_not_marked_when_a_longer_match_exists(search_page):
+    _search(search_page, "群规怎么写")
+    marks = search_page.eval_on_selector_all(".md-search-result__article mark", "ms => ms.map(m => m.textContent)")
+    assert marks and "群" not in marks and "写" not in marks, marks
+
+
+def test_section_results_sit_under_their_page_and_start_at_a_sentence(search_page):
+    _search(search_page, "入群暗号")
+    sections = search_page.eval_on_selector_all(
+        ".kb-search-page > ol > li:not(:first-child) .md-search-result__article:not(.md-search-result__article--document) p",
+        "ps => ps.map(p => p.textContent)")
+    assert sections, "no section results"
+    for text in sections:
+        assert not re.match(r"^[、，。；：）」]", text), text  # never starts mid-sentence
+
+
+def test_reference_pages_rank_below_the_page_that_explains_unless_named(search_page):
+    # the metrics page mentions activity everywhere; the tactic explains it
+    paths = _search(search_page, "怎么让群活跃起来")
+    assert paths[0] != "/kit/activity/", paths[:3]
+    # named, it comes first
+    assert _search(search_page, "活跃度与付费群指标")[0] == "/kit/activity/"
+    assert _search(search_page, "术语表")[0] == "/glossary/"
+
+
+def test_the_rest_of_the_results_load_when_the_reader_gets_to_them(search_page):
+    paths = _search(search_page, "群")
+    assert len(paths) == 5, paths
+    search_page.locator(".kb-search-next").scroll_into_view_if_needed()
+    search_page.wait_for_function("() => document.querySelectorAll('.kb-search-page').length === 10")
+
+
 def test_pages_that_explain_rank_above_navigator_steps(search_page):
     """A topic's own page comes before the short navigator step pages that name it."""
     for query in ("红包", "群规", "裂变"):
