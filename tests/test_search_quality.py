@@ -4,7 +4,8 @@ Runs bench/search.py's ``run_queries`` (what ``make bench-search`` measures):
 each query is typed into the search box of the built site and the ranked result
 pages are read back.
 
-- the development set tests/search/dev-queries.tsv, written by someone who
+- the development sets tests/search/dev-queries.tsv and dev-queries-2.tsv
+  (set 2 written without reading the pages' bodies or the vocabulary), by someone who
   did not write the pages (its queries are in no alias, synonym or code: see
   tests/test_search_data.py);
 - the project's own queries (tests/search_queries.yml) that are not a page's
@@ -27,10 +28,14 @@ from siteutil import ROOT
 
 pytestmark = pytest.mark.browser
 
-# Reached when set (2026-12-03): dev hit@1 86.8 %, hit@3 96.2 %; own (not title/alias) hit@3 85.5 %.
-DEV_HIT3_FLOOR = 0.92
-DEV_HIT1_FLOOR = 0.80
-OWN_HIT3_FLOOR = 0.80
+# Floors just under what the site reached when they were set (bench/README.md,
+# 搜索, 2026-12-07): set 1 hit@1 75.5 %, hit@3 90.6 %; set 2 (both halves)
+# hit@1 about 64 %, hit@3 about 85 %; own (not title/alias) hit@3 91.3 %.
+DEV_HIT3_FLOOR = 0.86
+DEV_HIT1_FLOOR = 0.70
+DEV2_HIT3_FLOOR = 0.80
+DEV2_HIT1_FLOOR = 0.58
+OWN_HIT3_FLOOR = 0.86
 
 
 def _load_bench():
@@ -55,11 +60,13 @@ def _misses(outcomes, k: int) -> str:
 def results(browser, server, built_site):
     assert bench.DEV_SET.exists(), f"the development set is missing: {bench.DEV_SET}"
     dev = bench.load_dev_set()
+    studied, scored = bench.load_dev_set_2()
     own = [q for q in bench.load_own_set() if not bench.title_or_alias(built_site, q.q)]
-    assert len(dev) >= 50 and len(own) >= 50, (len(dev), len(own))
+    assert len(dev) >= 50 and len(studied) + len(scored) >= 80 and len(own) >= 50, (len(dev), len(studied), len(own))
     context = browser.new_context(locale="zh-CN", service_workers="block")
     page = context.new_page()
-    out = {"dev": bench.run_queries(page, server.url, dev), "own": bench.run_queries(page, server.url, own)}
+    out = {"dev": bench.run_queries(page, server.url, dev), "dev2": bench.run_queries(page, server.url, studied + scored),
+           "own": bench.run_queries(page, server.url, own)}
     context.close()
     return out
 
@@ -70,8 +77,16 @@ def test_development_set_finds_the_right_page(results):
     assert s.hit1 >= DEV_HIT1_FLOOR, f"dev hit@1 {s.hit1:.1%} < {DEV_HIT1_FLOOR:.0%}; not first:\n{_misses(results['dev'], 1)}"
 
 
+def test_development_set_2_finds_the_right_page(results):
+    # set 2 is scored whole here; the misses are not printed (its even lines are
+    # never read miss by miss: bench/search.py lists only the odd ones)
+    s = bench.score(results["dev2"])
+    assert s.hit3 >= DEV2_HIT3_FLOOR, f"set 2 hit@3 {s.hit3:.1%} < {DEV2_HIT3_FLOOR:.0%} (make bench-search lists the studied half's misses)"
+    assert s.hit1 >= DEV2_HIT1_FLOOR, f"set 2 hit@1 {s.hit1:.1%} < {DEV2_HIT1_FLOOR:.0%} (make bench-search lists the studied half's misses)"
+
+
 def test_no_query_with_a_matching_page_comes_back_empty(results):
-    empty = [o.q for o in results["dev"] + results["own"] if not o.results]
+    empty = [o.q for o in results["dev"] + results["dev2"] + results["own"] if not o.results]
     assert not empty, f"searches that returned nothing: {empty}"
 
 
