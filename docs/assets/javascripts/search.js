@@ -444,98 +444,127 @@ export function excerptTerms(analysis) {
     for (const a of t.alts.slice(1)) syn.push(...a.q.split(" "));
   }
   const longer = [...own, ...syn].some((w) => w.length > 1);
-  const pick = (ws, weight) => ws.filter((w) => w && (w.length > 1 || !longer)).map((w) => ({ w, weight: weight * w.length }));
-  const all = [...pick(own, 3), ...pick(syn, 2), ...pick(bi, 1)];
+  // whole: matched only as whole words of the page (群规 is not marked inside 群规模)
+  const pick = (ws, weight, whole) => ws.filter((w) => w && (w.length > 1 || !longer)).map((w) => ({ w: w.toLowerCase(), weight: weight * w.length, whole }));
+  const all = [...pick(own, 3, true), ...pick(syn, 2, true), ...pick(bi, 1, false)];
   const seen = new Set();
   return all.filter(({ w }) => !seen.has(w) && seen.add(w)).sort((a, b) => b.w.length - a.w.length);
 }
 
-const SENTENCE_END = /[。！？；!?;]|\.(?=\s|$)/;
+const HAN_CHAR = new RegExp(`[${HAN}]`);
+/* A sentence ends at one of these, with any closing quotes or brackets after it. */
+const SENTENCE_END = /[。！？；!?;]+[」』）)”’"]*|\.(?=\s|$)/g;
 
-/* The sentence of ``text`` (joined words) around the best match of ``terms``,
- * cut to about EXCERPT_CHARS characters, with the matched words marked. */
-export function excerpt(text, terms, chars = EXCERPT_CHARS) {
+/* Words of a page (as Pagefind stores them, cut with spaces) joined back into
+ * text, with the offsets where each word starts and ends. */
+export function joinTokens(tokens) {
+  let text = "";
+  const bounds = new Set([0]);
+  for (const t of tokens) {
+    if (!t) continue;
+    if (text && !(HAN_CHAR.test(text[text.length - 1]) && HAN_CHAR.test(t[0]))) text += " ";
+    bounds.add(text.length);
+    text += t;
+    bounds.add(text.length);
+  }
+  return { text, bounds };
+}
+
+/* Where ``term`` occurs in ``lower`` (whole words only when term.whole). */
+function* occurrences(lower, bounds, term) {
+  for (let at = lower.indexOf(term.w); at >= 0; at = lower.indexOf(term.w, at + 1)) {
+    if (!term.whole || (bounds.has(at) && bounds.has(at + term.w.length))) yield at;
+  }
+}
+
+/* The sentence of a stretch of words around the best match of ``terms``, cut
+ * to about EXCERPT_CHARS characters, with the matched words marked. */
+export function excerpt(tokens, terms, chars = EXCERPT_CHARS) {
+  const { text, bounds } = joinTokens(tokens);
   if (!text) return { html: "", score: 0 };
+  const lower = text.toLowerCase();
   const sentences = [];
   let start = 0;
-  for (let i = 0; i < text.length; i++) {
-    if (SENTENCE_END.test(text[i]) && (text[i] !== "." || /\s/.test(text[i + 1] || " "))) {
-      sentences.push([start, i + 1]);
-      start = i + 1;
-    }
+  for (const m of text.matchAll(SENTENCE_END)) {
+    const end = m.index + m[0].length;
+    if (end > start) sentences.push([start, end]);
+    start = end;
   }
   if (start < text.length) sentences.push([start, text.length]);
   let best = null;
   for (const [a, b] of sentences) {
-    const sentence = text.slice(a, b).toLowerCase();
     let score = 0, first = -1;
-    for (const { w, weight } of terms) {
-      const at = sentence.indexOf(w.toLowerCase());
-      if (at >= 0) { score += weight; if (first < 0 || at < first) first = at; }
+    for (const term of terms) {
+      for (const at of occurrences(lower, bounds, term)) {
+        if (at < a || at + term.w.length > b) continue;
+        score += term.weight;
+        if (first < 0 || at - a < first) first = at - a;
+        break;
+      }
     }
     if (score > 0 && (!best || score > best.score)) best = { a, b, score, first };
   }
-  let a, b;
+  let a = 0, b = Math.min(text.length, chars);
   if (best) {
     ({ a, b } = best);
     if (b - a > chars) { // centre on the first match
       a = Math.max(best.a, best.a + best.first - Math.floor(chars / 3));
       b = Math.min(best.b, a + chars);
     }
-  } else {
-    a = 0; b = Math.min(text.length, chars);
   }
-  const piece = text.slice(a, b).trim();
-  const cutStart = a > 0 && !SENTENCE_END.test(text[a - 1] || "。");
-  const cutEnd = b < text.length && !SENTENCE_END.test(text[b - 1] || "");
-  return { html: (cutStart ? "…" : "") + mark(piece, terms) + (cutEnd ? "…" : ""), score: best ? best.score : 0 };
+  while (a < b && /\s/.test(text[a])) a++;
+  const cutStart = best ? a > best.a : false;
+  const cutEnd = b < text.length && !(best && b === best.b);
+  return { html: (cutStart ? "…" : "") + mark(text, bounds, a, b, terms) + (cutEnd ? "…" : ""), score: best ? best.score : 0 };
 }
 
-/* Escape ``text`` and wrap the terms in <mark>, longest first, never one inside another. */
-export function mark(text, terms) {
+/* text[a, b), escaped, with the terms wrapped in <mark>: longest first, never
+ * one inside another. */
+export function mark(text, bounds, a, b, terms) {
   const lower = text.toLowerCase();
   const taken = new Array(text.length).fill(false);
   const spans = [];
-  for (const { w } of terms) {
-    const needle = w.toLowerCase();
-    for (let at = lower.indexOf(needle); at >= 0 && needle; at = lower.indexOf(needle, at + needle.length)) {
+  for (const term of terms) {
+    for (const at of occurrences(lower, bounds, term)) {
+      const end = at + term.w.length;
+      if (at < a || end > b) continue;
       let free = true;
-      for (let k = at; k < at + needle.length; k++) if (taken[k]) { free = false; break; }
+      for (let k = at; k < end; k++) if (taken[k]) { free = false; break; }
       if (!free) continue;
-      for (let k = at; k < at + needle.length; k++) taken[k] = true;
-      spans.push([at, at + needle.length]);
+      for (let k = at; k < end; k++) taken[k] = true;
+      spans.push([at, end]);
     }
   }
   spans.sort((x, y) => x[0] - y[0]);
-  let out = "", last = 0;
+  let out = "", last = a;
   for (const [x, y] of spans) {
     out += escapeHtml(text.slice(last, x)) + "<mark>" + escapeHtml(text.slice(x, y)) + "</mark>";
     last = y;
   }
-  return out + escapeHtml(text.slice(last));
+  return out + escapeHtml(text.slice(last, b));
 }
 
 /* A page's excerpt and its best sections, from Pagefind's stored page (its
  * text, cut into words with spaces, and its headings with their word positions). */
 export function pageMatches(data, analysis) {
   const terms = excerptTerms(analysis);
-  const words = String(data.content || "").split(/\s+/);
+  const words = String(data.content || "").split(/\s+/).filter(Boolean);
   const headings = (data.anchors || []).filter((x) => /^h[2-6]$/i.test(x.element) && x.id).sort((x, y) => x.location - y.location);
   const base = String(data.url || "").split("#")[0];
   const sections = [];
   headings.forEach((h, i) => {
     const end = i + 1 < headings.length ? headings[i + 1].location : words.length;
-    const headWords = joinWords(h.text).split(/\s+/).length;
-    const body = joinWords(words.slice(h.location + headWords, end).join(" "));
-    const title = joinWords(h.text);
-    const found = excerpt(body, terms);
-    const inTitle = terms.reduce((n, { w, weight }) => n + (title.toLowerCase().includes(w.toLowerCase()) ? weight : 0), 0);
-    if (found.score + inTitle > 0) sections.push({ url: base + "#" + h.id, title, html: found.html, score: found.score + 2 * inTitle });
+    const head = String(h.text || "").split(/\s+/).filter(Boolean);
+    const title = joinTokens(head);
+    const found = excerpt(words.slice(h.location + head.length, end), terms);
+    const inTitle = terms.reduce((n, term) => n + (occurrences(title.text.toLowerCase(), title.bounds, term).next().done ? 0 : term.weight), 0);
+    if (found.score + inTitle > 0) sections.push({ url: base + "#" + h.id, title: title.text, html: found.html, score: found.score + 2 * inTitle });
   });
   sections.sort((x, y) => y.score - x.score);
-  let intro = joinWords(headings.length ? words.slice(0, headings[0].location).join(" ") : words.join(" "));
-  const title = joinWords((data.meta && data.meta.title) || "");
-  if (title && intro.startsWith(title)) intro = intro.slice(title.length); // the page's h1 runs into its first paragraph
+  let intro = headings.length ? words.slice(0, headings[0].location) : words;
+  // the page's h1 runs into its first paragraph
+  const titleWords = String((data.meta && data.meta.title) || "").split(/\s+/).filter(Boolean);
+  if (titleWords.length && titleWords.every((w, i) => intro[i] === w)) intro = intro.slice(titleWords.length);
   const whole = excerpt(intro, terms);
   const page = whole.score > 0 || !sections.length ? whole : { html: sections[0].html };
   return { excerpt: page.html, sections };
