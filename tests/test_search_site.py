@@ -294,12 +294,13 @@ def test_section_results_sit_under_their_page_and_start_at_a_sentence(search_pag
 
 
 def test_reference_pages_rank_below_the_page_that_explains_unless_named(search_page):
-    # the metrics page mentions activity everywhere; the tactic explains it
-    paths = _search(search_page, "怎么让群活跃起来")
-    assert paths[0] != "/kit/activity/", paths[:3]
-    # named, it comes first
-    assert _search(search_page, "活跃度与付费群指标")[0] == "/kit/activity/"
-    assert _search(search_page, "术语表")[0] == "/glossary/"
+    # the glossary, the kit and the mind map name every term; the tactic explains it
+    for query, page in (("群规", "/tactics/group-rules/"), ("红包", "/tactics/red-packets/")):
+        paths = _search(search_page, query)
+        assert paths[0] == page and not [p for p in paths[:3] if p.startswith(("/glossary/", "/kit/", "/mindmap/"))], (query, paths[:3])
+    # named, a reference page comes first
+    for query, page in (("术语表", "/glossary/"), ("文案模板", "/kit/templates/"), ("思维导图", "/mindmap/"), ("活跃度 指标", "/kit/activity/")):
+        assert _search(search_page, query)[0] == page, query
 
 
 def test_the_rest_of_the_results_load_when_the_reader_gets_to_them(search_page):
