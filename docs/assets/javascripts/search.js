@@ -567,7 +567,8 @@ export function pageMatches(data, analysis) {
   if (titleWords.length && titleWords.every((w, i) => intro[i] === w)) intro = intro.slice(titleWords.length);
   const whole = excerpt(intro, terms);
   const page = whole.score > 0 || !sections.length ? whole : { html: sections[0].html };
-  return { excerpt: page.html, sections };
+  // a section whose excerpt is the page's own says nothing new
+  return { excerpt: page.html, sections: sections.filter((x) => x.html !== page.html) };
 }
 
 /* ---------- the UI --------------------------------------------------------- */
