@@ -567,8 +567,8 @@ export function pageMatches(data, analysis) {
   if (titleWords.length && titleWords.every((w, i) => intro[i] === w)) intro = intro.slice(titleWords.length);
   const whole = excerpt(intro, terms);
   const page = whole.score > 0 || !sections.length ? whole : { html: sections[0].html };
-  // a section whose excerpt is the page's own says nothing new
-  return { excerpt: page.html, sections: sections.filter((x) => x.html !== page.html) };
+  // a section whose excerpt is the page's own is listed by its heading alone
+  return { excerpt: page.html, sections: sections.map((x) => (x.html === page.html ? { ...x, html: "" } : x)) };
 }
 
 /* ---------- the UI --------------------------------------------------------- */
