@@ -51,12 +51,14 @@ def render_checklist(page: Page, index: SiteIndex, old_anchors: dict[str, list[s
             f'<label class="kb-check__text" for="kb-box-{iid}">{escape(item["text"])}</label>'
             f'<a class="kb-check__link" href="#{iid}" title="本条的链接" aria-label="本条的链接：{escape(item["text"])}">#</a>'
             f'<p class="kb-check__why">{escape(item["why"])} '
-            f'<a href="{see}">详见：{escape(index.label(item["see"]))}</a></p>'
+            # the other page's title is furniture here: kept out of search, where it made
+            # the checklist outrank the page it points to
+            f'<a href="{see}" data-search-exclude>详见：{escape(index.label(item["see"]))}</a></p>'
             "</li>"
         )
     return (
         f'<div class="kb-checklist" data-kb-checklist="{escape(key)}" data-kb-title="{escape(page.title)}">'
-        f'<p class="kb-checklist__count">共 {len(items)} 项</p>'
+        f'<p class="kb-checklist__count" data-search-exclude>共 {len(items)} 项</p>'
         f'<ol class="kb-checklist__items">{"".join(out)}</ol></div>'
     )
 
