@@ -60,7 +60,7 @@ def test_every_item_links_to_the_page_that_explains_it(built_site):
             target, _, anchor = item["see"].partition("#")
             want = (ROOT / "docs" / target).with_suffix("")
             want = want.parent if want.name == "index" else want
-            hrefs = re.findall(r'<p class="kb-check__why">.*?<a href="([^"#]*)#?([^"]*)">', body, re.S)
+            hrefs = re.findall(r'<p class="kb-check__why">.*?<a href="([^"#]*)#?([^"]*)"[^>]*>', body, re.S)
             hits = [h for h in hrefs if (path.parent / h[0]).resolve() == (built_site / want.relative_to(ROOT / "docs")).resolve() and h[1] == anchor]
             if not hits:
                 problems.append(f"{slug}#{item['id']}: no link to {item['see']} (found {hrefs})")
