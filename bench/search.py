@@ -51,6 +51,7 @@ DEV_SET_2 = ROOT / "tests" / "search" / "dev-queries-2.tsv"
 OWN_SET = ROOT / "tests" / "search_queries.yml"
 TOP = 10
 COST_QUERY = "种子用户"  # the query of the issue's cost measurement
+COST_QUESTION = "群里没人说话怎么办"  # a question: it also fetches the tables (situations, pinyin, ...)
 LUNR_COMMIT = "05dfe4f"  # the last commit with Material's lunr search (search-query.js)
 
 
@@ -271,6 +272,14 @@ def transfer(site_dir: Path, path: str = "", query: str | None = None) -> dict:
     search_files = [f for f in all_files if f not in page_files]
     return {"page": page_bytes, "search": all_bytes - page_bytes, "search_files": len(search_files),
             "search_requests_before_query": sum(1 for f in page_files if f.startswith("pagefind/") or "search-layer" in f or f.endswith("javascripts/search.js"))}
+
+
+def index_size(site_dir: Path) -> dict:
+    """What the index holds on the server: its chunks and stored pages (bytes, as served)."""
+    index = sorted((site_dir / "pagefind" / "index").glob("*.pf_index"))
+    fragments = sorted((site_dir / "pagefind" / "fragment").glob("*.pf_fragment"))
+    return {"chunks": len(index), "chunk_bytes": sum(f.stat().st_size for f in index),
+            "fragments": len(fragments), "fragment_bytes": sum(f.stat().st_size for f in fragments)}
 
 
 def scaled_site(factor: int, tmp: Path) -> Path:
@@ -499,9 +508,11 @@ def report_md(data: dict) -> str:
             lines.append(f"| {name} | " + " | ".join(f"{pct(s[n]['hit1'])} / {pct(s[n]['hit3'])}" if n in s else "–" for n in ABLATION_SETS) + " |")
     if data.get("cost"):
         c = data["cost"]
-        lines += ["", "### 代价", "", "| 站点 | 首页首次访问（gzip） | 打开前的搜索请求 | 第一次查询另取（gzip） | 文件数 |", "|---|---|---|---|---|"]
+        lines += ["", f"### 代价（第一次查询：关键词「{COST_QUERY}」，问句「{COST_QUESTION}」）", "",
+                  "| 站点 | 首页首次访问（gzip） | 打开前的搜索请求 | 第一次查询另取（gzip） | 文件数 | 索引块 | 索引（服务器上） |", "|---|---|---|---|---|---|---|"]
         for name, v in c.items():
-            lines.append(f"| {name} | {v['page'] / 1024:.1f} KiB | {v['search_requests_before_query']} | {v['search'] / 1024:.1f} KiB | {v['search_files']} |")
+            size = f"{v['chunks']} | {(v['chunk_bytes'] + v['fragment_bytes']) / 1024:.0f} KiB" if "chunks" in v else "– | –"
+            lines.append(f"| {name} | {v['page'] / 1024:.1f} KiB | {v['search_requests_before_query']} | {v['search'] / 1024:.1f} KiB | {v['search_files']} | {size} |")
         if "1x" in c and "10x" in c:
             lines.append(f"\n10× 内容时第一次查询的字节是 1× 的 {c['10x']['search'] / c['1x']['search']:.2f} 倍（目标 ≤ 1.5 倍）。")
     t = data["quality"].get("dev")
@@ -571,11 +582,16 @@ def main() -> int:
         ablation["no-query-layer"] = {k: asdict(score(v)) for k, v in raw.items()}
         data["ablation"] = ablation
         first = COST_QUERY
-        data["cost"] = {"1x": transfer(site, "", first)}
-        data["cost"]["10x"] = transfer(scaled_site(10, tmp), "", first)
+        data["cost"] = {"1x": transfer(site, "", first) | index_size(site)}
+        ten = scaled_site(10, tmp)
+        data["cost"]["10x"] = transfer(ten, "", first) | index_size(ten)
+        # a question (several words: the situations and other tables come too), 1x and 10x
+        data["cost"]["1x-question"] = transfer(site, "", COST_QUESTION)
+        data["cost"]["10x-question"] = transfer(ten, "", COST_QUESTION)
         old = before_site(tmp)
         data["before"] = {k: asdict(score(v)) for k, v in measure_site(old, ab_sets).items()}
-        data["before"]["cost"] = transfer(old, "", first)
+        data["before"]["cost"] = transfer(old, "", first) | index_size(old)
+        data["cost"]["before-1x"] = data["before"]["cost"]
         data["lunr"] = measure_lunr(tmp, {"dev": dev}, factor10=True)
     (ROOT / "bench" / "results-search.json").write_text(json.dumps({k: v for k, v in data.items() if k != "outcomes"} | {"dev_outcomes": data["outcomes"]["dev"], "dev2_odd_outcomes": data["outcomes"]["dev2-odd"]}, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     out = ROOT / "bench" / "out"
