@@ -246,7 +246,7 @@ def with_outside(data, outside):
 def test_outside_citation_stands_in_for_a_source_and_renders_named_and_dated(tmp_path):
     data = with_outside(copy.deepcopy(GOOD), dict(OUTSIDE))
     html = render_table(load(tmp_path, data), SOURCES, index(), "x/page.md")
-    assert '<span class="kb-cell__outside">来源文件之外：<a href="https://weixin.qq.com/x?a=1&amp;b=2" rel="noopener noreferrer">微信团队《某公告》</a>（截至 2015-02-05）</span>' in html
+    assert '<span class="kb-cell__outside" data-search-exclude>来源文件之外：<a href="https://weixin.qq.com/x?a=1&amp;b=2" rel="noopener noreferrer">微信团队《某公告》</a>（截至 2015-02-05）</span>' in html
 
 
 def test_outside_citation_without_url_is_plain_text(tmp_path):

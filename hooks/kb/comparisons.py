@@ -146,7 +146,8 @@ def _outside_html(outside: dict) -> str:
     name = escape(outside["name"])
     if outside.get("url"):
         name = f'<a href="{escape(outside["url"])}" rel="noopener noreferrer">{name}</a>'
-    return f'<span class="kb-cell__outside">来源文件之外：{name}（截至 {escape(outside["as_of"])}）</span>'
+    # a citation, not content: kept out of search (its English title matched English queries)
+    return f'<span class="kb-cell__outside" data-search-exclude>来源文件之外：{name}（截至 {escape(outside["as_of"])}）</span>'
 
 
 @dataclass
