@@ -284,13 +284,17 @@ export class QueryLayer {
     const q = this.normalise(raw);
     const pieces = [];
     const notes = [];
+    const translated = []; // what each English or pinyin phrase stood for, for telling which page it names
     let last = 0;
     const latinRun = (s) => {
       const words = s.split(/[^a-z0-9.%]+/).filter(Boolean);
       for (const p of this.latin(words)) {
         if (p.via !== "latin") notes.push([p.from, p.text]);
         if (p.via === "latin") pieces.push({ word: p.text, latin: true });
-        else for (const w of this.cjkWords(p.text)) pieces.push({ word: w, translated: true });
+        else {
+          translated.push(p.text.replace(/\s+/g, ""));
+          for (const w of this.cjkWords(p.text)) pieces.push({ word: w, translated: true });
+        }
       }
     };
     for (const m of q.matchAll(CJK_RUN)) {
@@ -334,6 +338,7 @@ export class QueryLayer {
       addTerm(word, !latin && word.length === 1 ? WEIGHTS.SINGLE_CHAR_FACTOR : 1, false);
     }
     endSpan();
+
     // The second representation: where the cut of the query is unsure (a lone
     // character, a word the index does not hold), the query's character
     // bigrams are looked up too (a lone character beside a word: its pair with the next character is looked up too). A query
@@ -347,7 +352,7 @@ export class QueryLayer {
       });
     }
     const uniqueNotes = [...new Map(notes.map((n) => [n.join("\u0000"), n])).values()];
-    return { terms, notes: uniqueNotes, normalised: q, kept };
+    return { terms, notes: uniqueNotes, normalised: q, kept, translated };
   }
 
   /* How much of an explaining page's score a page keeps: its kind's factor,
@@ -360,7 +365,9 @@ export class QueryLayer {
     const [kind, title] = entry;
     const factor = this.kindFactors[kind] ?? 1;
     if (factor === 1) return 1;
-    return dice(new Set(analysis.kept.flatMap((k) => [...charBigrams(k)])), charBigrams(title)) >= WEIGHTS.NAMED_DICE ? 1 : factor;
+    const t = charBigrams(title);
+    const named = [analysis.kept.join(""), ...(analysis.translated || [])].some((said) => dice(charBigrams(said), t) >= WEIGHTS.NAMED_DICE);
+    return named ? 1 : factor;
   }
 
   /* Best Dice similarity between the query and one of the page's situations. */
