@@ -41,6 +41,7 @@ def on_pre_build(*, config) -> None:
     _state["query"] = query
     _state["texts"], _state["headings"], _state["titles"] = [], [], []
     _state["situations"] = {}
+    _state["aliases"] = {}
 
 
 def on_page_content(html: str, *, page, config, files) -> str:
@@ -49,6 +50,7 @@ def on_page_content(html: str, *, page, config, files) -> str:
     _state["headings"].extend(headings + [str(page.title or "")])
     _state["titles"].append(str(page.title or ""))
     _state["situations"][page.url] = search_layer.page_situations(html)
+    _state["aliases"][page.url] = [str(a) for a in page.meta.get("aliases") or []]
     return html
 
 
@@ -60,7 +62,7 @@ def on_post_build(*, config) -> None:
         cut = search_layer.cutter(search_layer.segmenter(query.concepts | set(_state["titles"]), query.stopwords))
         summary = search_layer.run_pagefind(site_dir, cut, off)
         steps = search_layer.step_page_ids(site_dir)
-        kinds = search_layer.page_kinds(site_dir)
+        kinds = search_layer.page_kinds(site_dir, _state["aliases"])
         situations = search_layer.situations_by_id(site_dir, _state["situations"])
         layer = search_layer.build_layer(_state["texts"], _state["headings"], query, cut, steps, kinds, situations, off)
         size = search_layer.write_layer(site_dir, layer)

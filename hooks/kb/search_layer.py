@@ -626,16 +626,19 @@ def page_kind(url: str) -> str:
     return "explain"
 
 
-def page_kinds(site_dir: Path) -> dict[str, list]:
-    """{Pagefind id: [kind, title]} of every page that is not an explaining
-    one (the title lets search.js tell when the query names the page)."""
+def page_kinds(site_dir: Path, aliases: dict[str, list[str]] | None = None) -> dict[str, list]:
+    """{Pagefind id: [kind, 'title|alias|…']} of every page that is not an
+    explaining one: its names let search.js tell when the query names the page
+    (``aliases``: {site path: the page's aliases})."""
+    aliases = {url.strip("/"): names for url, names in (aliases or {}).items()}
     out = {}
     for fid, fragment in read_fragments(site_dir).items():
         kind = page_kind(fragment["url"])
         if kind == "step":  # a step's title is a sentence no query names: no waiver, no title
             out[fid] = [kind, ""]
         elif kind != "explain":
-            out[fid] = [kind, search_words((fragment.get("meta") or {}).get("title", ""))]
+            names = [(fragment.get("meta") or {}).get("title", ""), *aliases.get(fragment["url"].strip("/"), [])]
+            out[fid] = [kind, "|".join(w for w in (search_words(str(n)) for n in names) if w)]
     return dict(sorted(out.items()))
 
 

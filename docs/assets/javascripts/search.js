@@ -92,7 +92,7 @@ export class QueryLayer {
     this.englishWords = new Map();
     this.englishMaxWords = 1;
     this.hasTables = false;
-    // Page kinds (kb/search_layer.py, KIND_FACTORS): id -> [kind, title words].
+    // Page kinds (kb/search_layer.py, KIND_FACTORS): id -> [kind, 'title|alias|…'].
     this.kindFactors = data.kf || {};
     this.kinds = new Map(Object.entries(data.kinds || {}));
     this.situations = new Map();
@@ -356,7 +356,8 @@ export class QueryLayer {
   }
 
   /* How much of an explaining page's score a page keeps: its kind's factor,
-   * unless the query names the page: the query and the page's title share at
+   * unless the query names the page: the query and the page's title (or one of
+   * its aliases) share at
    * least WEIGHTS.NAMED_DICE of their character bigrams (「术语表」, 「模板」 against
    * 「文案模板」), or an English or Latin query word is in the title. */
   kindFactor(id, analysis) {
@@ -365,8 +366,9 @@ export class QueryLayer {
     const [kind, title] = entry;
     const factor = this.kindFactors[kind] ?? 1;
     if (factor === 1) return 1;
-    const t = charBigrams(title);
-    const named = [analysis.kept.join(""), ...(analysis.translated || [])].some((said) => dice(charBigrams(said), t) >= WEIGHTS.NAMED_DICE);
+    const names = title.split("|").map(charBigrams); // the title and the aliases
+    const said = [analysis.kept.join(""), ...(analysis.translated || [])].map(charBigrams);
+    const named = said.some((q) => names.some((t) => dice(q, t) >= WEIGHTS.NAMED_DICE));
     return named ? 1 : factor;
   }
 
