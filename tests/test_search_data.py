@@ -331,14 +331,16 @@ def test_page_kinds_by_path():
     assert kind("/") == "index" and kind("/tactics/") == "index" and kind("/kit/") == "index"
 
 
-def test_layer_names_page_kinds_and_situations(layer, built_site):
+def test_layer_names_page_kinds_and_situations(layer, tables, built_site):
     fragments = search_layer.read_fragments(built_site)
     by_url = {f["url"]: fid for fid, f in fragments.items()}
     assert layer["kinds"][by_url["/glossary/"]][0] == "reference"
     assert layer["kinds"][by_url["/navigator/problem-quiet/"]][0] == "step"
     assert by_url["/tactics/seed-users/"] not in layer["kinds"]
     # every page with a situations block has them in the layer, by its id
-    assert layer["sit"][by_url["/tactics/daily-maintenance/"]]
+    assert tables["sit"][by_url["/tactics/daily-maintenance/"]]
+    # a reference page is named by its title and its aliases
+    assert layer["kinds"][by_url["/glossary/"]][1].split("|")[0] == "术语表"
     assert set(layer["kf"]) == set(search_layer.KIND_FACTORS)
 
 
