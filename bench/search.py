@@ -390,6 +390,81 @@ def measure_raw(site_dir: Path, sets: dict[str, list[Query]]) -> dict[str, list[
     return out
 
 
+# --- each weight of search.js, varied ------------------------------------------------
+
+WEIGHTS_INIT = """async () => {
+  const m = await import('/assets/javascripts/search.js');
+  const pfm = await import('/pagefind/pagefind.js');
+  const data = await (await fetch('/assets/search-layer.json')).json();
+  const tables = await (await fetch('/assets/search-tables.json')).json();
+  const root = document.documentElement, lang = root.getAttribute('lang');
+  root.setAttribute('lang', data.lang);
+  const pf = pfm.createInstance({ basePath: '/pagefind/', noWorker: true });
+  root.setAttribute('lang', lang);
+  await pf.options({ baseUrl: '/' });
+  await pf.init();
+  window.__kbW = { m, pf, data, tables, base: JSON.parse(JSON.stringify(m.WEIGHTS)) };
+}"""
+WEIGHTS_RUN = """async ([queries, change]) => {
+  const { m, pf, data, tables, base } = window.__kbW;
+  Object.assign(m.WEIGHTS, JSON.parse(JSON.stringify(base)), change);
+  await pf.options({ ranking: m.WEIGHTS.PAGEFIND_RANKING });
+  const layer = new m.QueryLayer(data, tables);
+  const out = [];
+  for (const q of queries) {
+    const ranked = await m.rank(pf, layer, layer.analyse(q));
+    out.push(await Promise.all(ranked.slice(0, 3).map(async (r) => { const d = await r.result.data(); return d.url.replace(/^\\//, '') + ' | ' + ((d.meta && d.meta.title) || ''); })));
+  }
+  return out;
+}"""
+
+
+def weight_variants(base: dict) -> dict[str, dict]:
+    """Each weight of search.js off, halved and doubled (booleans flipped)."""
+    out: dict[str, dict] = {}
+    for name, value in base.items():
+        if name == "PAGEFIND_RANKING":
+            for key, v in value.items():
+                if key == "metaWeights":
+                    for half, factor in (("×0", 0), ("×0.4", 0.4), ("×2", 2)):
+                        out[f"title boost (metaWeights.title) {half}"] = {name: {**value, key: {"title": v["title"] * factor}}}
+                else:
+                    for half, factor in (("×0.5", 0.5), ("×2", 2)):
+                        out[f"Pagefind {key} {half}"] = {name: {**value, key: v * factor}}
+        elif isinstance(value, bool):
+            out[f"{name} {not value}"] = {name: not value}
+        else:
+            for half, factor in (("0", 0), ("×0.5", 0.5), ("×2", 2)):
+                out[f"{name} {half}"] = {name: value * factor if half != "0" else 0}
+    return out
+
+
+def measure_weights(site_dir: Path, sets: dict[str, list[Query]]) -> dict:
+    """hit@1 and hit@3 (top 3 by search.js's rank, straight from the module)
+    with each weight varied; every variant on the same queries in one page."""
+    from playwright.sync_api import sync_playwright
+
+    out: dict = {}
+    with StaticServer(site_dir, "/") as server, sync_playwright() as pw:
+        browser = open_browser(pw)
+        page = browser.new_page(locale="zh-CN")
+        page.goto(server.url)
+        page.evaluate(WEIGHTS_INIT)
+        base = page.evaluate("() => window.__kbW.base")
+        variants = {"(as shipped)": {}} | weight_variants(base)
+        for label, change in variants.items():
+            row = {}
+            for name, queries in sets.items():
+                tops = page.evaluate(WEIGHTS_RUN, [[q.q for q in queries], change])
+                n = len(queries) or 1
+                row[name] = {"hit1": sum(1 for q, t in zip(queries, tops) if t and _hit(q.expect, t[0])) / n,
+                             "hit3": sum(1 for q, t in zip(queries, tops) if any(_hit(q.expect, e) for e in t)) / n}
+            out[label] = row
+        out["_base"] = base
+        browser.close()
+    return out
+
+
 # --- before: the landed site this work started from ------------------------------
 
 BEFORE_COMMIT = "00f2751"  # the site as issue 19 measured it
@@ -506,6 +581,13 @@ def report_md(data: dict) -> str:
         lines.append("| （全部都在） | " + " | ".join(f"{pct(data['quality'][n]['hit1'])} / {pct(data['quality'][n]['hit3'])}" for n in ABLATION_SETS) + " |")
         for name, s in data["ablation"].items():
             lines.append(f"| {name} | " + " | ".join(f"{pct(s[n]['hit1'])} / {pct(s[n]['hit3'])}" if n in s else "–" for n in ABLATION_SETS) + " |")
+    if data.get("weights"):
+        w = {k: v for k, v in data["weights"].items() if not k.startswith("_")}
+        head = " | ".join(f"{SET_NAMES[n]} hit@1 / hit@3" for n in ABLATION_SETS)
+        lines += ["", "### 每个权重的理由：改它一个，其余不动（`search.js` 的 `WEIGHTS`，直接调排序函数，前三名）", "",
+                  f"| 改动 | {head} |", "|---" * (len(ABLATION_SETS) + 1) + "|"]
+        for label, row in w.items():
+            lines.append(f"| {label} | " + " | ".join(f"{pct(row[n]['hit1'])} / {pct(row[n]['hit3'])}" for n in ABLATION_SETS) + " |")
     if data.get("cost"):
         c = data["cost"]
         lines += ["", f"### 代价（第一次查询：关键词「{COST_QUERY}」，问句「{COST_QUESTION}」）", "",
@@ -578,6 +660,7 @@ def main() -> int:
             ab = measure_site(ablated_site(kind, tmp), ab_sets)
             ablation[kind] = {k: asdict(score(v)) for k, v in ab.items()}
             print(kind, {k: (pct(v["hit1"]), pct(v["hit3"])) for k, v in ablation[kind].items()}, flush=True)
+        data["weights"] = measure_weights(site, ab_sets)
         raw = measure_raw(site, ab_sets)
         ablation["no-query-layer"] = {k: asdict(score(v)) for k, v in raw.items()}
         data["ablation"] = ablation

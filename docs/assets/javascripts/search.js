@@ -37,11 +37,13 @@ export const WEIGHTS = {
    * bigrams) between the query and one of its situations, from WEIGHTS.SITUATION_MIN up. */
   SITUATION_BOOST: 1.5,
   SITUATION_MIN: 0.25,
-  /* How much the characters the query shares with a situation count beside
-   * the shared bigrams (0: bigrams only). */
-  SITUATION_CHARS: 0,
   /* A reference or utility page keeps its full score when the query names it. */
   NAMED_DICE: 0.5,
+  /* Pagefind's own BM25 (per term): term frequency saturation (k1), length
+   * normalisation (b), how much a longer word the term only begins counts,
+   * and the boost of a match in the page title. These are Pagefind's defaults,
+   * written out so that bench/search.py can vary them (bench/README.md). */
+  PAGEFIND_RANKING: { termSaturation: 1.4, pageLength: 0.75, termFrequency: 1.0, termSimilarity: 1.0, metaWeights: { title: 5 } },
 };
 /* Excerpts: about this many characters around the best sentence. */
 const EXCERPT_CHARS = 64;
@@ -164,9 +166,9 @@ export class QueryLayer {
         this.englishWords.get(w).add(text);
       }
     }
-    // The situations each page answers, by id, as bigram and character sets.
+    // The situations each page answers, by id, as bigram sets.
     for (const [id, text] of Object.entries(tables.sit || {})) {
-      this.situations.set(id, text.split("|").map((t) => [charBigrams(t), new Set(t.match(CJK_RUN)?.join("") || "")]));
+      this.situations.set(id, text.split("|").map(charBigrams));
     }
     this.hasTables = true;
   }
@@ -377,10 +379,8 @@ export class QueryLayer {
     const sits = this.situations.get(id);
     if (!sits || !analysis.kept.length) return 0;
     const q = new Set(analysis.kept.flatMap((k) => [...charBigrams(k)]));
-    const qc = new Set(analysis.kept.join(""));
-    const c = WEIGHTS.SITUATION_CHARS;
     let best = 0;
-    for (const [s, chars] of sits) best = Math.max(best, (1 - c) * dice(q, s) + c * dice(qc, chars));
+    for (const s of sits) best = Math.max(best, dice(q, s));
     return best;
   }
 
@@ -628,7 +628,7 @@ export function start({ base, form, input, toggle, config }) {
         } finally {
           root.setAttribute("lang", pageLang);
         }
-        await pagefind.options({ baseUrl: base.pathname, excerptLength: 30 });
+        await pagefind.options({ baseUrl: base.pathname, ranking: WEIGHTS.PAGEFIND_RANKING });
         await pagefind.init();
         const layer = new QueryLayer(layerData);
         return { pagefind, layer };
