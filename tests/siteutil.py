@@ -30,6 +30,24 @@ CHROMIUM_ARGS = [
 ]
 
 
+SEEDS_HINT = (
+    "the five source documents (000_*.txt … 004_*.txt) are not here: "
+    "set KB_SEEDS=/path/to/seeds, or put them in ../shared/seeds beside the project"
+)
+
+
+def seeds_dir() -> Path | None:
+    """The folder of the source documents: $KB_SEEDS if set (the only place
+    tried then), else ../shared/seeds beside the project; None if absent."""
+    if os.environ.get("KB_SEEDS"):
+        candidate = Path(os.environ["KB_SEEDS"])
+    else:
+        candidate = ROOT.parent / "shared" / "seeds"
+    if candidate.is_dir() and list(candidate.glob("00[0-4]_*.txt")):
+        return candidate
+    return None
+
+
 def chromium_path() -> str | None:
     """The system Chromium (Debian's package) if there is one."""
     for candidate in (os.environ.get("KB_CHROMIUM"), "/usr/bin/chromium", "/usr/bin/chromium-browser"):
