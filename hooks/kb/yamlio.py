@@ -552,11 +552,24 @@ def _first_error(data: Any, validator) -> jsonschema.ValidationError | None:
     return error
 
 
+#: Texts already found valid against a schema in this process: `mkdocs serve`
+#: rebuilds after every save, and validating unchanged files was half of the
+#: checks' time. The key is the parsed text itself, so an edit is validated.
+_VALID: set[tuple] = set()
+
+
 def validate_schema(data: Any, schema: dict, rel: str, lines: Lines, base_path: tuple = ()) -> None:
     """Validate against a JSON Schema; raise the most relevant error, located."""
+    key = (rel, lines.text, lines.offset, id(schema), base_path) if lines.text else None
+    if key is not None and key in _VALID:
+        return
     validator = jsonschema.Draft202012Validator(schema)
     error = _first_error(data, validator)
     if error is None:
+        if key is not None:
+            if len(_VALID) > 2000:
+                _VALID.clear()
+            _VALID.add(key)
         return
     path = base_path + tuple(error.absolute_path)
     message, fix, zh, zh_fix = _explain(error)
