@@ -170,6 +170,19 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, *args):  # keep test output quiet
         pass
 
+    def send_error(self, code, message=None, explain=None):
+        """A missing path gets the site's 404.html, as static hosts (GitHub Pages) do."""
+        page = Path(self.directory) / "404.html"
+        if code != 404 or not page.is_file():
+            return super().send_error(code, message, explain)
+        body = page.read_bytes()
+        self.send_response(404)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
 
 class StaticServer:
     """Serve a directory over HTTP on 127.0.0.1 under a path prefix ('/' or '/kb/')."""
