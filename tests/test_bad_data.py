@@ -631,6 +631,7 @@ def test_prepare_rejects_broken_data(case: Case, tmp_path, parse_once):
     # The same error as editors read it: located, in Chinese, with the fix.
     chinese = info.value.render("zh")
     assert chinese.startswith(case.names) and "\n  问题：" in chinese and "\n  怎么改：" in chinese, chinese
+    assert info.value.zh and info.value.zh_fix, f"no Chinese message for editors:\n{chinese}"
     if info.value.line:
         assert f"第 {info.value.line} 行" in chinese, chinese
 

@@ -103,7 +103,7 @@ def prepare(root: Path, docs_dir: Path, nav: list | None, check_permalinks: bool
         rel = path.relative_to(root).as_posix()
         comparison = comparisons.load_comparison(path, rel, comparison_schema, sources)
         if comparison.id in loaded:
-            raise DataError(rel, f"the comparison id '{comparison.id}' is also used by {loaded[comparison.id].file}", fix="give each comparison file its own id", path=("id",), line=comparison.lines.near(("id",)))
+            raise DataError(rel, f"the comparison id '{comparison.id}' is also used by {loaded[comparison.id].file}", fix="give each comparison file its own id", path=("id",), line=comparison.lines.near(("id",)), zh=f"对比表 id「{comparison.id}」也被 {loaded[comparison.id].file} 用了", zh_fix="每个对比表文件用自己的 id")
         loaded[comparison.id] = comparison
 
     pictures = diagrams.load_diagrams(data_dir / "diagrams.yml") if (data_dir / "diagrams.yml").exists() else None
@@ -114,9 +114,9 @@ def prepare(root: Path, docs_dir: Path, nav: list | None, check_permalinks: bool
         for marker in found:
             needs = {"navigator-start": tree, "navigator-overview": tree}
             if marker.name in needs and needs[marker.name] is None:
-                raise DataError(f"docs/{page.rel}", f"the marker 'kb:{marker.name}' needs data/decision_tree.yml, which does not exist", fix="restore the data file or remove the marker", line=marker.line)
+                raise DataError(f"docs/{page.rel}", f"the marker 'kb:{marker.name}' needs data/decision_tree.yml, which does not exist", fix="restore the data file or remove the marker", line=marker.line, zh=f"标记 kb:{marker.name} 需要 data/decision_tree.yml，但这个文件不存在", zh_fix="从 git 恢复它（git checkout -- data/decision_tree.yml），或者删掉这个标记")
             if marker.name == "mindmap" and not (data_dir / "mindmap.yml").exists():
-                raise DataError(f"docs/{page.rel}", "the marker 'kb:mindmap' needs data/mindmap.yml, which does not exist", fix="restore the data file or remove the marker", line=marker.line)
+                raise DataError(f"docs/{page.rel}", "the marker 'kb:mindmap' needs data/mindmap.yml, which does not exist", fix="restore the data file or remove the marker", line=marker.line, zh="标记 kb:mindmap 需要 data/mindmap.yml，但这个文件不存在", zh_fix="从 git 恢复它（git checkout -- data/mindmap.yml），或者删掉这个标记")
             if marker.name == "diagram":
                 diagrams.check_marker(marker, pictures, f"docs/{page.rel}")
             if marker.name == "comparison":
