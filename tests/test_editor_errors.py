@@ -149,6 +149,15 @@ def bidi_override_in_title(project: Path) -> dict:
     return {"line": i + 1, "column": len("title: 开群") + 1, "words": ("U+202E", "方向")}
 
 
+def zero_width_in_page_text(project: Path) -> dict:
+    rel = "docs/tactics/seed-users.md"
+    lines = lines_of(project, rel)
+    i = find_line(lines, r"^[^-#\s<>|*:][^:]*。")
+    lines[i] = "种子\u200d用户" + lines[i]
+    write_lines(project, rel, lines)
+    return {"line": i + 1, "column": 3, "words": ("U+200D",)}
+
+
 def missing(name: str) -> Callable[[Path], dict]:
     def mutate(project: Path) -> dict:
         (project / "data" / name).unlink()
@@ -249,6 +258,7 @@ CASES = [
     Case("escaped-esc", "data/glossary.yml", escaped_control_character, ("控制字符",), ("control character",)),
     Case("zero-width-space", "data/glossary.yml", zero_width_in_term, ("看不见",), ("invisible",)),
     Case("bidi-override", "docs/checklists/launch.md", bidi_override_in_title, ("看不见",), ("invisible",)),
+    Case("zero-width-in-page-text", "docs/tactics/seed-users.md", zero_width_in_page_text, ("看不见",), ("invisible",)),
     Case("missing-sources", "data/sources.yml", missing("sources.yml"), ("缺少",), ("missing",)),
     Case("missing-synonyms", "data/synonyms.yml", missing("synonyms.yml"), ("缺少",), ("missing",)),
     Case("missing-glossary", "data/glossary.yml", missing("glossary.yml"), ("缺少",), ("missing",)),

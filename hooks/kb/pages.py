@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import DataError
-from .yamlio import Lines, parse_yaml, read_text
+from .yamlio import Lines, check_characters, parse_yaml, read_text
 
 FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)?---[ \t]*\n", re.S)
 HEADING = re.compile(r"^(#{1,6})[ \t]+(.*?)[ \t]*$")
@@ -58,6 +58,8 @@ def split_front_matter(text: str, rel: str) -> tuple[dict, Lines, str, int]:
 def parse_page(text: str, rel: str) -> Page:
     """Front matter plus the headings and ids the page publishes (``rel`` is docs-relative)."""
     meta, lines, body, offset = split_front_matter(text, f"docs/{rel}")
+    # Control, zero-width and direction characters in the text, like in data.
+    check_characters(body, f"docs/{rel}", offset)
     page = Page(rel=rel, meta=meta, lines=lines, body=body, body_offset=offset)
     in_fence = False
     for number, line in enumerate(body.splitlines(), start=offset + 1):
