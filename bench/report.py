@@ -67,7 +67,7 @@ def compact(results: dict) -> dict:
     out = {"env": results["env"], "options": results["options"]}
     out["build"] = build.summary(results["build"])
     sv = results["serve"]
-    out["serve"] = sv if "error" in sv else {"latency_s": sorted(sv["latency"]), "serve_builds_s": sv["serve_builds"]}
+    out["serve"] = sv if "error" in sv else {"latency_s": sorted(sv["latency"]), "latency_data_s": sorted(sv.get("latency_data", [])), "latency_page_s": sorted(sv.get("latency_page", [])), "serve_builds_s": sv["serve_builds"]}
     sc = results["scale"]
     out["scale"] = {k: {key: c[key] for key in ("pages", "cpu", "seconds", "hooks_cpu", "added_pages", "tree", "dims", "factor", "in_nav")} for k, c in sc["cases"].items()}
     out["scale_ratio_to_1x"] = scale.ratios(sc)
@@ -95,6 +95,8 @@ def what_the_numbers_say(results: dict, goals: list) -> list[str]:
     top_hook = max(b["hooks"].items(), key=lambda kv: kv[1]) if b["hooks"] else None
     top_plugin = max(b["plugins"].items(), key=lambda kv: kv[1]) if b["plugins"] else None
     line = f"- 构建：热构建 {fmt_s(b['warm_cpu_s'])} CPU，钩子事件占 {b['hooks_share']:.1%}，连同它们引起的工作占 {b['hooks_total_share']:.1%}"
+    if b.get("hooks_serve_share") is not None:
+        line += f"；`mkdocs serve` 式的热重建 {fmt_s(b['warm_serve_cpu_s'])} CPU，钩子事件占 {b['hooks_serve_share']:.1%}"
     if top_hook:
         line += f"；最贵的钩子是 `{top_hook[0]}`（{fmt_s(top_hook[1])}）"
     if top_plugin:
@@ -146,7 +148,7 @@ def render(results: dict) -> str:
     goals: list = []
     body: list[str] = []
     body += build.render(results["build"], goals)
-    body += build.render_serve(results["serve"])
+    body += build.render_serve(results["serve"], goals)
     body += scale.render(results["scale"], goals)
     body += weight.render(results["weight"], goals)
     body += lighthouse.render(results["lighthouse"], goals)

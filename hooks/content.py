@@ -18,13 +18,46 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import get_plugin_logger
 
 from kb import build as kb_build
-from kb import content, diagrams
+from kb import content, diagrams, serve_cache
 from kb.errors import DataError
 from kb.glossary_abbr import GlossaryExtension, glossary_terms
 from kb.markers import replace_markers
 from kb.permalinks import redirect_map
 
 log = get_plugin_logger(__name__)
+
+
+def on_startup(*, command, dirty) -> None:
+    serve_cache.start(command)  # `mkdocs serve` keeps the search index and jieba between rebuilds
+
+
+def on_serve(server, *, config, builder):
+    """While serving, a rebuild that stops on bad data shows its message in the
+    browser (every page becomes the message, the live reload brings it up) and
+    the next good save brings the site back, instead of page requests waiting
+    for a build that never finishes."""
+    rebuild = server.builder
+
+    def guarded() -> None:
+        _errors.clear()
+        try:
+            rebuild()
+        except (Exception, SystemExit) as error:  # MkDocs ends a failed build with Abort, a SystemExit
+            message = _errors[-1] if _errors else str(error)
+            if not _errors:
+                log.error("%s", message)  # on_config errors: MkDocs has not printed them
+            shown = serve_cache.show_error(Path(config.site_dir), message)
+            log.error("the preview shows this message on its %d pages until the next good save", shown)
+
+    server.builder = guarded
+    return server
+
+
+_errors: list[str] = []
+
+
+def on_build_error(*, error) -> None:
+    _errors.append(str(error))
 
 
 def on_config(config, **_):

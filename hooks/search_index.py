@@ -4,9 +4,12 @@
   (before anything is written, like the other data files);
 - on_page_content: keep each page's indexed text, for the vocabulary;
 - on_post_build: run Pagefind over site/, then write assets/search-layer.json
-  (it names the navigator step pages by their Pagefind ids).
+  and assets/search-tables.json (page kinds and situations by Pagefind id).
 
-Works the same in `mkdocs build` and `mkdocs serve`.
+`mkdocs build` does all of it every time. `mkdocs serve` (kb.serve_cache)
+keeps jieba loaded, copies the last index into each rebuilt site and builds a
+new one in the background only when the text it reads changed, so that an
+edit shows without waiting for the index.
 """
 
 from __future__ import annotations
@@ -18,16 +21,18 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import get_plugin_logger
 
 from kb import build as kb_build
-from kb import search_layer
+from kb import search_layer, serve_cache
 from kb.errors import DataError
 
 log = get_plugin_logger(__name__)
 
 _state: dict = {}
+_indexer: dict = {}
+OUTPUTS = ("pagefind", search_layer.LAYER_PATH, search_layer.TABLES_PATH)
 
 
 def on_config(config, **_):
-    _state.clear()  # nothing survives between rebuilds of `mkdocs serve`
+    _state.clear()  # nothing survives between rebuilds of `mkdocs serve` (kb.serve_cache keeps what may)
     return config
 
 
@@ -39,33 +44,53 @@ def on_pre_build(*, config) -> None:
     except DataError as error:
         raise PluginError(str(error)) from None
     _state["query"] = query
-    _state["texts"], _state["headings"], _state["titles"] = [], [], []
-    _state["situations"] = {}
-    _state["aliases"] = {}
+    _state["pages"] = []  # (title, rendered content, site path, aliases) per page
 
 
 def on_page_content(html: str, *, page, config, files) -> str:
-    text, headings = search_layer.page_text(html)
-    _state["texts"].append(str(page.title or "") + " " + text)
-    _state["headings"].extend(headings + [str(page.title or "")])
-    _state["titles"].append(str(page.title or ""))
-    _state["situations"][page.url] = search_layer.page_situations(html)
-    _state["aliases"][page.url] = [str(a) for a in page.meta.get("aliases") or []]
+    _state["pages"].append((str(page.title or ""), html, page.url, tuple(str(a) for a in page.meta.get("aliases") or [])))
     return html
+
+
+def _texts(pages):
+    texts, headings, titles = [], [], []
+    for title, html, _url, _aliases in pages:
+        text, found = search_layer.page_text(html)
+        texts.append(title + " " + text)
+        headings.extend(found + [title])
+        titles.append(title)
+    return texts, headings, titles
+
+
+def _index(site_dir: Path, query, pages) -> tuple[str, int]:
+    """Pagefind over ``site_dir``, then the query layer; (summary, layer bytes)."""
+    texts, headings, titles = _texts(pages)
+    off = search_layer.ablated()
+    tokenizer = serve_cache.tokenizer(search_layer.segmenter, query.concepts | set(titles), query.stopwords)
+    cut = search_layer.cutter(tokenizer)
+    summary = search_layer.run_pagefind(site_dir, cut, off)
+    steps = search_layer.step_page_ids(site_dir)
+    kinds = search_layer.page_kinds(site_dir, {url: list(aliases) for _t, _h, url, aliases in pages})
+    situations = search_layer.situations_by_id(site_dir, {url: search_layer.page_situations(html) for _t, html, url, _a in pages})
+    layer = search_layer.build_layer(texts, headings, query, cut, steps, kinds, situations, off)
+    return summary, search_layer.write_layer(site_dir, layer)
 
 
 def on_post_build(*, config) -> None:
     site_dir = Path(config.site_dir)
-    query = _state["query"]
+    query, pages = _state["query"], _state["pages"]
+    if serve_cache.serving():
+        indexer = _indexer.setdefault("it", serve_cache.Indexer(OUTPUTS))
+        restored = indexer.restore(site_dir)
+        key = serve_cache.fingerprint([repr(sorted(vars(query).items(), key=lambda kv: kv[0]))] + [t + "\x01" + h + "\x01" + u + "\x01" + "|".join(a) for t, h, u, a in pages])
+        queued = indexer.submit(key, site_dir, lambda snapshot: _index(snapshot, query, pages))
+        for message in indexer.errors:
+            log.warning("search index (preview): %s", message)
+        indexer.errors.clear()
+        log.info("search (preview): %s; %s", "last index copied in" if restored else "no index yet", "a new one is being built in the background" if queued else "the text it reads did not change")
+        return
     try:
-        off = search_layer.ablated()
-        cut = search_layer.cutter(search_layer.segmenter(query.concepts | set(_state["titles"]), query.stopwords))
-        summary = search_layer.run_pagefind(site_dir, cut, off)
-        steps = search_layer.step_page_ids(site_dir)
-        kinds = search_layer.page_kinds(site_dir, _state["aliases"])
-        situations = search_layer.situations_by_id(site_dir, _state["situations"])
-        layer = search_layer.build_layer(_state["texts"], _state["headings"], query, cut, steps, kinds, situations, off)
-        size = search_layer.write_layer(site_dir, layer)
+        summary, size = _index(site_dir, query, pages)
     except DataError as error:
         raise PluginError(str(error)) from None
     log.info("search: Pagefind indexed %s; query layer %d bytes", summary, size)

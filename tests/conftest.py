@@ -11,6 +11,11 @@ from siteutil import CHROMIUM_ARGS, StaticServer, chromium_path, mkdocs_build, p
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
+# Data errors are Chinese for editors and English for developers (KB_LANG=en):
+# the tests match the English words, which are stable, and the builds they run
+# inherit it. tests/test_editor_errors.py checks the Chinese messages.
+os.environ["KB_LANG"] = "en"
+
 
 @pytest.fixture(scope="session")
 def built_site(tmp_path_factory) -> Path:

@@ -30,6 +30,24 @@ CHROMIUM_ARGS = [
 ]
 
 
+SEEDS_HINT = (
+    "the five source documents (000_*.txt … 004_*.txt) are not here: "
+    "set KB_SEEDS=/path/to/seeds, or put them in ../shared/seeds beside the project"
+)
+
+
+def seeds_dir() -> Path | None:
+    """The folder of the source documents: $KB_SEEDS if set (the only place
+    tried then), else ../shared/seeds beside the project; None if absent."""
+    if os.environ.get("KB_SEEDS"):
+        candidate = Path(os.environ["KB_SEEDS"])
+    else:
+        candidate = ROOT.parent / "shared" / "seeds"
+    if candidate.is_dir() and list(candidate.glob("00[0-4]_*.txt")):
+        return candidate
+    return None
+
+
 def chromium_path() -> str | None:
     """The system Chromium (Debian's package) if there is one."""
     for candidate in (os.environ.get("KB_CHROMIUM"), "/usr/bin/chromium", "/usr/bin/chromium-browser"):
@@ -151,6 +169,19 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
 
     def log_message(self, *args):  # keep test output quiet
         pass
+
+    def send_error(self, code, message=None, explain=None):
+        """A missing path gets the site's 404.html, as static hosts (GitHub Pages) do."""
+        page = Path(self.directory) / "404.html"
+        if code != 404 or not page.is_file():
+            return super().send_error(code, message, explain)
+        body = page.read_bytes()
+        self.send_response(404)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
 
 
 class StaticServer:

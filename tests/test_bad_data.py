@@ -627,7 +627,13 @@ def test_prepare_rejects_broken_data(case: Case, tmp_path, parse_once):
     token = case.mutate(project)
     with pytest.raises(DataError) as info:
         run_prepare(project)
-    check_message(str(info.value), case, token, project)
+    check_message(info.value.render("en"), case, token, project)
+    # The same error as editors read it: located, in Chinese, with the fix.
+    chinese = info.value.render("zh")
+    assert chinese.startswith(case.names) and "\n  问题：" in chinese and "\n  怎么改：" in chinese, chinese
+    assert info.value.zh and info.value.zh_fix, f"no Chinese message for editors:\n{chinese}"
+    if info.value.line:
+        assert f"第 {info.value.line} 行" in chinese, chinese
 
 
 FAMILIES = {"syntax", "empty", "wrong", "missing", "unknown", "duplicate", "dangling", "invalid"}
@@ -649,7 +655,7 @@ def test_every_file_prepare_reads_has_every_variant(tmp_path, monkeypatch):
     monkeypatch.setattr(kb.yamlio, "read_text", recording)
     monkeypatch.setattr(kb.pages, "read_text", recording)
     run_prepare(light_copy(tmp_path))
-    data_files = {rel for rel in read if rel.startswith("data/")}
+    data_files = {rel for rel in read if rel.startswith("data/") and rel.endswith(".yml")}  # schemas: tests/test_editor_errors.py
     assert len(data_files) >= 8 and any(rel.startswith("docs/") for rel in read), read
     by_file: dict[str, set[str]] = {}
     for case in CASES:

@@ -84,3 +84,36 @@ def subpath_server_with_url(site_with_url):
 def test_instant_navigation_on_another_host_than_site_url(page, subpath_server_with_url):
     """Built for https://example.github.io/kb/, served from 127.0.0.1:<port>/kb/ (a preview, a mirror)."""
     _click_without_reload(page, subpath_server_with_url.url)
+
+
+@pytest.mark.browser
+def test_404_page_under_a_sub_path_without_site_url(page, subpath_server):
+    """The 404 page is served at any missing path; built without SITE_URL its
+    links start at the host root. Under /kb/ it still gets its styles, its
+    links and its search form lead into the site."""
+    response = page.goto(subpath_server.url + "no/such/page/", wait_until="load")
+    assert response.status == 404
+    page.wait_for_function("() => document.querySelector('.kb-404-search').getAttribute('action').startsWith('/kb/')", timeout=10000)
+    prefix = "/kb/"
+    styled = page.evaluate("() => [...document.styleSheets].filter(s => s.href && /main\\.[0-9a-f]+\\.min\\.css/.test(s.href) && s.cssRules.length > 0).length")
+    assert styled == 1, "Material's stylesheet did not load"
+    assert page.evaluate("() => getComputedStyle(document.querySelector('.md-header')).position") == "sticky"
+    links = page.eval_on_selector_all("article a[href]", "els => els.map(e => new URL(e.getAttribute('href'), location.href).pathname)")
+    assert len(links) >= 7
+    for path in links:
+        assert path.startswith(prefix), path
+        assert page.request.get(subpath_server.url.split("/kb/")[0] + path).status == 200, path
+    page.fill("#kb-404-q", "红包")
+    page.click(".kb-404-search button")
+    page.wait_for_load_state("load")
+    assert page.url.startswith(subpath_server.url + "?q="), page.url
+
+
+@pytest.mark.browser
+def test_a_page_opened_from_disk_says_it_must_be_served(page, built_site):
+    page.goto((built_site / "tactics" / "seed-users" / "index.html").as_uri(), wait_until="load")
+    note = page.locator(".kb-file-notice")
+    note.wait_for(state="visible", timeout=5000)
+    text = note.inner_text()
+    assert "python -m http.server -d site" in text and "8000 端口" in text
+    assert note.bounding_box()["y"] < 50, "the notice is not at the top"

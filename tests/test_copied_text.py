@@ -14,8 +14,9 @@ title is 15 characters long).
 
 Limits: ``PAGE_LIMIT`` of any page's CJK text, ``SITE_LIMIT`` over the site.
 
-The seeds are found at $KB_SEEDS if it is set, else ROOT/../shared/seeds, else
-/work/shared/seeds. Without them the test skips locally and fails in CI.
+The seeds are found at $KB_SEEDS if it is set, else at ../shared/seeds beside
+the project (``siteutil.seeds_dir``). Without them the test skips locally, with
+one line saying where to put them, and fails in CI.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from siteutil import ROOT, content_pages
+from siteutil import ROOT, SEEDS_HINT, content_pages, seeds_dir
 
 RUN = 15
 PAGE_LIMIT = 0.05
@@ -36,17 +37,6 @@ SITE_LIMIT = 0.015
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
-
-
-def seeds_dir() -> Path | None:
-    if os.environ.get("KB_SEEDS"):  # an explicit place is the only one tried
-        candidates = [Path(os.environ["KB_SEEDS"])]
-    else:
-        candidates = [ROOT.parent / "shared" / "seeds", Path("/work/shared/seeds")]
-    for candidate in candidates:
-        if candidate.is_dir() and list(candidate.glob("00[0-4]_*.txt")):
-            return candidate
-    return None
 
 
 def cjk_only(text: str) -> str:
@@ -143,7 +133,7 @@ def measure(site: Path, seeds: Path) -> list[tuple[str, int, int]]:
 def seeds() -> Path:
     found = seeds_dir()
     if found is None:
-        message = "source files not found: set KB_SEEDS, or put them at ../shared/seeds beside the project"
+        message = SEEDS_HINT
         if IN_CI:
             pytest.fail(message)
         pytest.skip(message)

@@ -15,7 +15,7 @@ import yaml
 from . import checklists, comparisons, content, diagrams, markers, mindmap, navigator, permalinks, terms
 from .errors import DataError
 from .pages import Page, SiteIndex, check_heading_ids, scan_docs
-from .yamlio import load_schema
+from .yamlio import load_schema, read_text
 
 
 @dataclass
@@ -75,13 +75,14 @@ def prepare(root: Path, docs_dir: Path, nav: list | None, check_permalinks: bool
     """Everything the hooks need, checked. ``check_permalinks=False`` is for
     `make manifest` writing the first manifest, when there is none to check against."""
     data_dir = root / "data"
+    check_required_files(data_dir)
     pages = scan_docs(docs_dir)
     order = nav_order(nav) + sorted(set(pages) - set(nav_order(nav)))
     index = SiteIndex(pages)
 
     tags = content.load_tags(data_dir)
     sources = content.load_sources(data_dir)
-    spellings = terms.load_terms(data_dir) if (data_dir / "terms.yml").exists() else []
+    spellings = terms.load_terms(data_dir)
     page_schema = load_schema(data_dir / "schemas" / "page.schema.json")
     for page in pages.values():
         check_page_meta_and_ids(page, page_schema, tags, sources)
@@ -102,7 +103,7 @@ def prepare(root: Path, docs_dir: Path, nav: list | None, check_permalinks: bool
         rel = path.relative_to(root).as_posix()
         comparison = comparisons.load_comparison(path, rel, comparison_schema, sources)
         if comparison.id in loaded:
-            raise DataError(rel, f"the comparison id '{comparison.id}' is also used by {loaded[comparison.id].file}", fix="give each comparison file its own id", path=("id",), line=comparison.lines.near(("id",)))
+            raise DataError(rel, f"the comparison id '{comparison.id}' is also used by {loaded[comparison.id].file}", fix="give each comparison file its own id", path=("id",), line=comparison.lines.near(("id",)), zh=f"对比表 id「{comparison.id}」也被 {loaded[comparison.id].file} 用了", zh_fix="每个对比表文件用自己的 id")
         loaded[comparison.id] = comparison
 
     pictures = diagrams.load_diagrams(data_dir / "diagrams.yml") if (data_dir / "diagrams.yml").exists() else None
@@ -113,9 +114,9 @@ def prepare(root: Path, docs_dir: Path, nav: list | None, check_permalinks: bool
         for marker in found:
             needs = {"navigator-start": tree, "navigator-overview": tree}
             if marker.name in needs and needs[marker.name] is None:
-                raise DataError(f"docs/{page.rel}", f"the marker 'kb:{marker.name}' needs data/decision_tree.yml, which does not exist", fix="restore the data file or remove the marker", line=marker.line)
+                raise DataError(f"docs/{page.rel}", f"the marker 'kb:{marker.name}' needs data/decision_tree.yml, which does not exist", fix="restore the data file or remove the marker", line=marker.line, zh=f"标记 kb:{marker.name} 需要 data/decision_tree.yml，但这个文件不存在", zh_fix="从 git 恢复它（git checkout -- data/decision_tree.yml），或者删掉这个标记")
             if marker.name == "mindmap" and not (data_dir / "mindmap.yml").exists():
-                raise DataError(f"docs/{page.rel}", "the marker 'kb:mindmap' needs data/mindmap.yml, which does not exist", fix="restore the data file or remove the marker", line=marker.line)
+                raise DataError(f"docs/{page.rel}", "the marker 'kb:mindmap' needs data/mindmap.yml, which does not exist", fix="restore the data file or remove the marker", line=marker.line, zh="标记 kb:mindmap 需要 data/mindmap.yml，但这个文件不存在", zh_fix="从 git 恢复它（git checkout -- data/mindmap.yml），或者删掉这个标记")
             if marker.name == "diagram":
                 diagrams.check_marker(marker, pictures, f"docs/{page.rel}")
             if marker.name == "comparison":
@@ -127,7 +128,7 @@ def prepare(root: Path, docs_dir: Path, nav: list | None, check_permalinks: bool
         if checklists.is_checklist(page):
             checklists.check_checklist(page, index)
 
-    glossary = content.load_glossary(data_dir, sources, index) if (data_dir / "glossary.yml").exists() else []
+    glossary = content.load_glossary(data_dir, sources, index)
 
     if tree is not None:
         dims = loaded["wechat-vs-qq"].dimension_ids() if "wechat-vs-qq" in loaded else []
@@ -162,6 +163,21 @@ def prepare(root: Path, docs_dir: Path, nav: list | None, check_permalinks: bool
     if check_permalinks:
         build.moved = permalinks.check_manifest(data_dir, build.published, index)
     return build
+
+
+#: Data files without which the site would be built wrong rather than not at
+#: all (no glossary tooltips, no spelling checks, no search synonyms): their
+#: absence stops the build. The decision tree, mind map and diagrams are
+#: optional: a page that uses one of them says so through its marker.
+REQUIRED = ("sources.yml", "tags.yml", "glossary.yml", "terms.yml", "synonyms.yml", "query_words.yml")  # permalinks.yml: kb.permalinks (make manifest writes the first one)
+
+
+def check_required_files(data_dir: Path) -> None:
+    for name in REQUIRED:
+        path = data_dir / name
+        if not path.is_file():
+            read_text(path, f"data/{name}")  # raises the located message (missing, or a folder)
+            raise DataError(f"data/{name}", "this is not a regular file", fix=f"restore it from git: git checkout -- data/{name}", zh="这不是一个普通文件", zh_fix=f"从 git 恢复它：git checkout -- data/{name}")
 
 
 def check_page_meta_and_ids(page: Page, schema: dict, tags, sources) -> None:

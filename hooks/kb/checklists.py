@@ -26,13 +26,13 @@ def check_checklist(page: Page, index: SiteIndex) -> None:
     for i, item in enumerate(page.meta["checklist"]["items"]):
         path = ("checklist", "items", i, "id")
         if item["id"] in seen:
-            raise DataError(rel, f"the item id '{item['id']}' is used twice (also item {seen[item['id']]})", fix="each item needs its own id; people link to it", path=path, line=page.lines.near(path))
+            raise DataError(rel, f"the item id '{item['id']}' is used twice (also item {seen[item['id']]})", fix="each item needs its own id; people link to it", path=path, line=page.lines.near(path), zh=f"条目 id「{item['id']}」用了两次（另一处是第 {seen[item['id']] + 1} 条）", zh_fix="每一条用自己的 id：别人会链接到它")
         if item["id"] in heading_ids:
-            raise DataError(rel, f"the item id '{item['id']}' is also a heading id on this page", fix="rename the item id or the heading id", path=path, line=page.lines.near(path))
+            raise DataError(rel, f"the item id '{item['id']}' is also a heading id on this page", fix="rename the item id or the heading id", path=path, line=page.lines.near(path), zh=f"条目 id「{item['id']}」和本页一个标题的 id 重了", zh_fix="给条目或标题换一个 id")
         seen[item["id"]] = i
         index.check_link(item["see"], rel, ("checklist", "items", i, "see"), page.lines)
     if "<!-- kb:checklist -->" not in page.body:
-        raise DataError(rel, "the page has checklist items but no place to show them", fix="add a line '<!-- kb:checklist -->' to the body where the list belongs", line=page.lines.near(("checklist",)))
+        raise DataError(rel, "the page has checklist items but no place to show them", fix="add a line '<!-- kb:checklist -->' to the body where the list belongs", line=page.lines.near(("checklist",)), zh="这页有清单条目，但正文里没有放清单的位置", zh_fix="在正文里清单该出现的地方加一行 <!-- kb:checklist -->")
 
 
 def render_checklist(page: Page, index: SiteIndex, old_anchors: dict[str, list[str]] | None = None) -> str:

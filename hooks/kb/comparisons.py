@@ -55,40 +55,40 @@ def check_comparison(comparison: Comparison, sources: dict[str, dict]) -> None:
     rel, lines, data = comparison.file, comparison.lines, comparison.data
     column_ids = [c["id"] for c in data["columns"]]
 
-    def fail(message: str, fix: str, path: tuple) -> None:
-        raise DataError(rel, message, fix=fix, path=path, line=lines.near(path))
+    def fail(message: str, fix: str, path: tuple, zh: str | None = None, zh_fix: str | None = None) -> None:
+        raise DataError(rel, message, fix=fix, path=path, line=lines.near(path), zh=zh, zh_fix=zh_fix, column=lines.column(path))
 
     for i, cid in enumerate(column_ids):
         if column_ids.index(cid) != i:
-            fail(f"the column id '{cid}' is used twice", "give each column its own id", ("columns", i, "id"))
+            fail(f"the column id '{cid}' is used twice", "give each column its own id", ("columns", i, "id"), f"列 id「{cid}」用了两次", "每一列用自己的 id")
     seen_groups: set[str] = set()
     seen_dims: set[str] = set()
     for g, group in enumerate(data["groups"]):
         if group["id"] in seen_groups:
-            fail(f"the group id '{group['id']}' is used twice", "give each group its own id", ("groups", g, "id"))
+            fail(f"the group id '{group['id']}' is used twice", "give each group its own id", ("groups", g, "id"), f"分组 id「{group['id']}」用了两次", "每个分组用自己的 id")
         seen_groups.add(group["id"])
         for d, dim in enumerate(group["dimensions"]):
             base = ("groups", g, "dimensions", d)
             if dim["id"] in seen_dims:
-                fail(f"the dimension id '{dim['id']}' is used twice", "dimension ids must be unique in the file; pages embed them by id", base + ("id",))
+                fail(f"the dimension id '{dim['id']}' is used twice", "dimension ids must be unique in the file; pages embed them by id", base + ("id",), f"维度 id「{dim['id']}」用了两次", "同一个文件里维度 id 不能重复：页面靠它嵌入这一行")
             seen_dims.add(dim["id"])
             for cid in dim["cells"]:
                 if cid not in column_ids:
-                    fail(f"the cell '{cid}' names no column", "use one of the column ids: " + ", ".join(column_ids), base + ("cells", cid))
+                    fail(f"the cell '{cid}' names no column", "use one of the column ids: " + ", ".join(column_ids), base + ("cells", cid), f"格子「{cid}」不对应任何一列", "用列 id 之一：" + "、".join(column_ids))
             for cid in column_ids:
                 if cid not in dim["cells"]:
-                    fail(f"the dimension '{dim['id']}' has no cell for column '{cid}'", f"add 'cells: {cid}:' with a value; if the sources say nothing, write value: 资料未提及 and state: 未知", base + ("cells",))
+                    fail(f"the dimension '{dim['id']}' has no cell for column '{cid}'", f"add 'cells: {cid}:' with a value; if the sources say nothing, write value: 资料未提及 and state: 未知", base + ("cells",), f"维度「{dim['id']}」缺少「{cid}」这一列的格子", f"在 cells 下加「{cid}:」并写上 value；资料没说的写 value: 资料未提及 和 state: 未知")
             for cid, cell in dim["cells"].items():
                 path = base + ("cells", cid)
                 if "source" in cell and cell["source"] not in sources:
-                    fail(f"unknown source '{cell['source']}'", "use one of the ids in data/sources.yml: " + ", ".join(sorted(sources)), path + ("source",))
+                    fail(f"unknown source '{cell['source']}'", "use one of the ids in data/sources.yml: " + ", ".join(sorted(sources)), path + ("source",), f"没有编号为「{cell['source']}」的资料", "用 data/sources.yml 里的编号之一：" + "、".join(sorted(sources)))
                 if "source" not in cell and "outside" not in cell and cell.get("state") != "未知":
-                    fail("the cell has no source", "add source: \"00x\" naming where the fact comes from, outside: {name, url, as_of} for a named public source beyond the five files, or mark it state: 未知", path)
+                    fail("the cell has no source", "add source: \"00x\" naming where the fact comes from, outside: {name, url, as_of} for a named public source beyond the five files, or mark it state: 未知", path, "这个格子没写出处", "加 source: \"00x\" 写明出自哪份资料；五份资料以外的公开出处写 outside: {name, url, as_of}；都没有就标 state: 未知")
             for p, pick in enumerate(dim["verdict"]["pick"]):
                 if pick not in column_ids:
-                    fail(f"the verdict picks '{pick}', which is not a column", "use column ids: " + ", ".join(column_ids), base + ("verdict", "pick", p))
-                if not is_known(dim["cells"][pick]):
-                    fail(f"the verdict picks '{pick}', whose cell is 未知", "a recommendation cannot rest on a cell nobody knows: fill the cell from a source (source: or outside:) or take the column out of pick", base + ("verdict", "pick", p))
+                    fail(f"the verdict picks '{pick}', which is not a column", "use column ids: " + ", ".join(column_ids), base + ("verdict", "pick", p), f"结论选了「{pick}」，但没有这一列", "用列 id：" + "、".join(column_ids))
+                if pick in dim["cells"] and not is_known(dim["cells"][pick]):
+                    fail(f"the verdict picks '{pick}', whose cell is 未知", "a recommendation cannot rest on a cell nobody knows: fill the cell from a source (source: or outside:) or take the column out of pick", base + ("verdict", "pick", p), f"结论选了「{pick}」，可这一格是「未知」", "推荐不能建立在没人知道的格子上：给这一格补上出处（source: 或 outside:），或者把这一列从 pick 里去掉")
 
 
 def check_marker(marker: Marker, comparisons: dict[str, Comparison], file: str) -> None:
@@ -96,17 +96,17 @@ def check_marker(marker: Marker, comparisons: dict[str, Comparison], file: str) 
     ids = marker.positional()
     unknown_args = set(marker.kwargs()) - {"dims", "show"}
     if len(ids) != 1 or unknown_args:
-        raise DataError(file, "the comparison marker needs exactly one table id, and optionally dims=a,b and show=summary|table", fix="write <!-- kb:comparison wechat-vs-qq --> or <!-- kb:comparison wechat-vs-qq dims=search-join,fit -->", line=marker.line)
+        raise DataError(file, "the comparison marker needs exactly one table id, and optionally dims=a,b and show=summary|table", fix="write <!-- kb:comparison wechat-vs-qq --> or <!-- kb:comparison wechat-vs-qq dims=search-join,fit -->", line=marker.line, zh="对比表标记要写一个表 id，可以再加 dims=a,b 和 show=summary|table", zh_fix="写成 <!-- kb:comparison wechat-vs-qq --> 或 <!-- kb:comparison wechat-vs-qq dims=search-join,fit -->")
     if marker.kwargs().get("show", "both") not in SHOW:
-        raise DataError(file, f"show={marker.kwargs()['show']} is not known", fix="use show=summary, show=table or leave it out for both", line=marker.line)
+        raise DataError(file, f"show={marker.kwargs()['show']} is not known", fix="use show=summary, show=table or leave it out for both", line=marker.line, zh=f"不认识 show={marker.kwargs()['show']}", zh_fix="用 show=summary 或 show=table，两种都要就不写")
     if ids[0] not in comparisons:
-        raise DataError(file, f"there is no comparison '{ids[0]}'", fix="use one of: " + ", ".join(sorted(comparisons)), line=marker.line)
+        raise DataError(file, f"there is no comparison '{ids[0]}'", fix="use one of: " + ", ".join(sorted(comparisons)), line=marker.line, zh=f"没有 id 为「{ids[0]}」的对比表", zh_fix="用其中之一：" + "、".join(sorted(comparisons)))
     dims = marker.kwargs().get("dims")
     if dims is not None:
         known = comparisons[ids[0]].dimension_ids()
         for dim in dims.split(","):
             if dim not in known:
-                raise DataError(file, f"the comparison '{ids[0]}' has no dimension '{dim}'", fix="use dimension ids from its data file: " + ", ".join(known), line=marker.line)
+                raise DataError(file, f"the comparison '{ids[0]}' has no dimension '{dim}'", fix="use dimension ids from its data file: " + ", ".join(known), line=marker.line, zh=f"对比表「{ids[0]}」里没有维度「{dim}」", zh_fix="用它数据文件里的维度 id：" + "、".join(known))
 
 
 def marker_anchors(marker: Marker, comparisons: dict[str, Comparison]) -> set[str]:

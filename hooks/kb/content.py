@@ -41,7 +41,7 @@ def load_tags(data_dir: Path) -> dict[str, Tag]:
         for t, tag in enumerate(group["tags"]):
             if tag["name"] in tags:
                 path = ("groups", g, "tags", t, "name")
-                raise DataError(rel, f"the tag '{tag['name']}' is listed twice", fix="keep it in one group only", path=path, line=lines.near(path))
+                raise DataError(rel, f"the tag '{tag['name']}' is listed twice", fix="keep it in one group only", path=path, line=lines.near(path), zh=f"标签「{tag['name']}」列了两次", zh_fix="只留在一个分组里")
             tags[tag["name"]] = Tag(tag["name"], group["name"], tag["description"], tuple(tag.get("en") or ()))
     return tags
 
@@ -53,7 +53,7 @@ def load_sources(data_dir: Path) -> dict[str, dict]:
     sources: dict[str, dict] = {}
     for i, source in enumerate(data["sources"]):
         if source["id"] in sources:
-            raise DataError(rel, f"the source id '{source['id']}' is used twice", fix="give each source its own id", path=("sources", i, "id"), line=lines.near(("sources", i, "id")))
+            raise DataError(rel, f"the source id '{source['id']}' is used twice", fix="give each source its own id", path=("sources", i, "id"), line=lines.near(("sources", i, "id")), zh=f"资料编号「{source['id']}」用了两次", zh_fix="每份资料用自己的编号")
         sources[source["id"]] = source
     return sources
 
@@ -66,9 +66,9 @@ def load_glossary(data_dir: Path, sources: dict[str, dict], index: SiteIndex) ->
     seen_terms: set[str] = set()
     for i, term in enumerate(data["terms"]):
         if term["id"] in seen_ids:
-            raise DataError(rel, f"the id '{term['id']}' is used twice", fix="ids become anchors on /glossary/: make them unique", path=("terms", i, "id"), line=lines.near(("terms", i, "id")))
+            raise DataError(rel, f"the id '{term['id']}' is used twice", fix="ids become anchors on /glossary/: make them unique", path=("terms", i, "id"), line=lines.near(("terms", i, "id")), zh=f"id「{term['id']}」用了两次", zh_fix="id 是术语表页上的锚点，不能重复")
         if term["term"] in seen_terms:
-            raise DataError(rel, f"the term '{term['term']}' is defined twice", fix="merge the two entries", path=("terms", i, "term"), line=lines.near(("terms", i, "term")))
+            raise DataError(rel, f"the term '{term['term']}' is defined twice", fix="merge the two entries", path=("terms", i, "term"), line=lines.near(("terms", i, "term")), zh=f"术语「{term['term']}」定义了两次", zh_fix="把两条合成一条")
         seen_ids.add(term["id"])
         seen_terms.add(term["term"])
         for j, source in enumerate(term["sources"]):
@@ -80,27 +80,27 @@ def load_glossary(data_dir: Path, sources: dict[str, dict], index: SiteIndex) ->
 
 def _check_source(source: str, sources: dict[str, dict], rel: str, path: tuple, lines) -> None:
     if source not in sources:
-        raise DataError(rel, f"unknown source '{source}'", fix="use one of the ids in data/sources.yml: " + ", ".join(sorted(sources)), path=path, line=lines.near(path) if lines is not None else None)
+        raise DataError(rel, f"unknown source '{source}'", fix="use one of the ids in data/sources.yml: " + ", ".join(sorted(sources)), path=path, line=lines.near(path) if lines is not None else None, zh=f"没有编号为「{source}」的资料", zh_fix="用 data/sources.yml 里的编号之一：" + "、".join(sorted(sources)))
 
 
 def check_page_meta(page: Page, schema: dict, tags: dict[str, Tag], sources: dict[str, dict]) -> None:
     """Front matter: required keys, tags from the vocabulary, known sources."""
     rel = f"docs/{page.rel}"
     if not page.meta:
-        raise DataError(rel, "the page has no front matter", fix="start the file with '---', then title:, description:, tags:, sources:, then '---'", line=1)
+        raise DataError(rel, "the page has no front matter", fix="start the file with '---', then title:, description:, tags:, sources:, then '---'", line=1, zh="这一页没有 front matter", zh_fix="文件第一行写 ---，接着写 title:、description:、tags:、sources:，再写一行 ---")
     validate_schema(page.meta, schema, rel, page.lines)
     for i, tag in enumerate(page.meta["tags"]):
         if tag not in tags:
-            raise DataError(rel, f"the tag '{tag}' is not in the vocabulary", fix="use one of: " + "、".join(tags) + " (or add it to data/tags.yml first)", path=("tags", i), line=page.lines.near(("tags", i)))
+            raise DataError(rel, f"the tag '{tag}' is not in the vocabulary", fix="use one of: " + "、".join(tags) + " (or add it to data/tags.yml first)", path=("tags", i), line=page.lines.near(("tags", i)), zh=f"标签「{tag}」不在标签词表里", zh_fix="用其中之一：" + "、".join(tags) + "（或者先把它加进 data/tags.yml）")
     for i, source in enumerate(page.meta["sources"]):
         _check_source(source, sources, rel, ("sources", i), page.lines)
     if page.rel.startswith(CONTENT_SECTIONS) and not page.rel.endswith("index.md") and not page.meta["sources"]:
-        raise DataError(rel, "a content page must name the sources it draws on", fix="list them, e.g. sources: [\"000\", \"004\"]", path=("sources",), line=page.lines.near(("sources",)))
+        raise DataError(rel, "a content page must name the sources it draws on", fix="list them, e.g. sources: [\"000\", \"004\"]", path=("sources",), line=page.lines.near(("sources",)), zh="内容页要写明用到了哪些资料", zh_fix="在 sources 里列出来，例如 sources: [\"000\", \"004\"]")
     for ref in set(FOOTNOTE_REF.findall(page.body)):
         if ref not in sources:
-            raise DataError(rel, f"the footnote [^{ref}] names no known source", fix="cite one of: " + ", ".join(f"[^{s}]" for s in sorted(sources)), line=page.body_offset + page.body[: page.body.find(f"[^{ref}]")].count("\n") + 1)
+            raise DataError(rel, f"the footnote [^{ref}] names no known source", zh=f"脚注 [^{ref}] 不对应任何资料", zh_fix="引用其中之一：" + "、".join(f"[^{s}]" for s in sorted(sources)), fix="cite one of: " + ", ".join(f"[^{s}]" for s in sorted(sources)), line=page.body_offset + page.body[: page.body.find(f"[^{ref}]")].count("\n") + 1)
         if ref not in page.meta["sources"]:
-            raise DataError(rel, f"the page cites [^{ref}] but its front matter 'sources' does not list \"{ref}\"", fix=f"add \"{ref}\" to sources", path=("sources",), line=page.lines.near(("sources",)))
+            raise DataError(rel, f"the page cites [^{ref}] but its front matter 'sources' does not list \"{ref}\"", fix=f"add \"{ref}\" to sources", path=("sources",), line=page.lines.near(("sources",)), zh=f"页面引用了 [^{ref}]，但 front matter 的 sources 里没有 \"{ref}\"", zh_fix=f"在 sources 里加上 \"{ref}\"")
 
 
 def source_footnotes(markdown: str, sources: dict[str, dict], index: SiteIndex, from_rel: str) -> str:

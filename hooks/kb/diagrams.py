@@ -33,7 +33,7 @@ def load_diagrams(path: Path, rel: str = FILE) -> Diagrams:
     for i, diagram in enumerate(data["diagrams"]):
         if diagram["id"] in by_id:
             p = ("diagrams", i, "id")
-            raise DataError(rel, f"the diagram id '{diagram['id']}' is used twice (also diagram {position[diagram['id']] + 1})", fix="give each diagram its own id; pages name it in <!-- kb:diagram ID -->", path=p, line=lines.near(p))
+            raise DataError(rel, f"the diagram id '{diagram['id']}' is used twice (also diagram {position[diagram['id']] + 1})", fix="give each diagram its own id; pages name it in <!-- kb:diagram ID -->", path=p, line=lines.near(p), zh=f"图的 id「{diagram['id']}」用了两次（另一处是第 {position[diagram['id']] + 1} 张图）", zh_fix="每张图用自己的 id：页面用 <!-- kb:diagram ID --> 引用它")
         by_id[diagram["id"]] = diagram
         position[diagram["id"]] = i
     return Diagrams(by_id, position, lines, rel)
@@ -61,11 +61,11 @@ def check_diagram_links(diagrams: Diagrams, index: SiteIndex) -> None:
 def check_marker(marker: Marker, diagrams: Diagrams | None, file: str) -> None:
     args = marker.positional()
     if diagrams is None:
-        raise DataError(file, "the marker 'kb:diagram' needs data/diagrams.yml, which does not exist", fix="restore the data file or remove the marker", line=marker.line)
+        raise DataError(file, "the marker 'kb:diagram' needs data/diagrams.yml, which does not exist", fix="restore the data file or remove the marker", line=marker.line, zh="标记 kb:diagram 需要 data/diagrams.yml，但这个文件不存在", zh_fix="从 git 恢复 data/diagrams.yml（git checkout -- data/diagrams.yml），或者删掉这个标记")
     if len(args) != 1 or marker.kwargs():
-        raise DataError(file, "the marker 'kb:diagram' takes one diagram id", fix="write <!-- kb:diagram ID --> with an id from data/diagrams.yml: " + ", ".join(sorted(diagrams.by_id)), line=marker.line)
+        raise DataError(file, "the marker 'kb:diagram' takes one diagram id", fix="write <!-- kb:diagram ID --> with an id from data/diagrams.yml: " + ", ".join(sorted(diagrams.by_id)), line=marker.line, zh="标记 kb:diagram 只写一个图的 id", zh_fix="写成 <!-- kb:diagram ID -->，ID 用 data/diagrams.yml 里的：" + "、".join(sorted(diagrams.by_id)))
     if args[0] not in diagrams.by_id:
-        raise DataError(file, f"no diagram '{args[0]}' in data/diagrams.yml", fix="use one of: " + ", ".join(sorted(diagrams.by_id)), line=marker.line)
+        raise DataError(file, f"no diagram '{args[0]}' in data/diagrams.yml", fix="use one of: " + ", ".join(sorted(diagrams.by_id)), line=marker.line, zh=f"data/diagrams.yml 里没有图「{args[0]}」", zh_fix="用其中之一：" + "、".join(sorted(diagrams.by_id)))
 
 
 def render_diagram(diagrams: Diagrams, did: str, index: SiteIndex, from_rel: str) -> str:

@@ -3,9 +3,15 @@
 Python-Markdown's ``abbr`` wraps terms between ``\\b`` word boundaries, and
 there is no word boundary between two Chinese characters, so 种子用户 inside
 a Chinese sentence never got its tooltip. This tree processor wraps the first
-occurrence of each glossary term on a page in ``<abbr title="…">``: Latin terms
-(KOL) still need non-letters around them, Chinese terms need nothing. Headings,
-links, code and existing ``<abbr>`` are left alone.
+occurrence of each glossary term on a page in ``<abbr class="kb-term"
+data-kb-tip="…" tabindex="0">``: Latin terms (KOL) still need non-letters
+around them, Chinese terms need nothing. Headings, links, code and existing
+``<abbr>`` are left alone.
+
+The definition is not put in ``title``: Material's ``content.tooltips`` builds
+its tooltip from ``title`` with ``innerHTML``, so markup in a definition ran in
+the reader's browser. docs/assets/javascripts/glossary-tip.js shows
+``data-kb-tip`` as text (hover, keyboard focus, tap), without Material.
 """
 
 from __future__ import annotations
@@ -64,7 +70,7 @@ class GlossaryTreeprocessor(Treeprocessor):
             if term in self.done:
                 continue
             self.done.add(term)
-            abbr = etree.Element("abbr", {"title": self.glossary[term]})
+            abbr = etree.Element("abbr", {"class": "kb-term", "data-kb-tip": self.glossary[term], "tabindex": "0"})
             abbr.text = AtomicString(term)
             if pieces:
                 pieces[-1].tail = text[last:match.start()]

@@ -59,6 +59,8 @@ def check_known(markers: list[Marker], file: str) -> None:
                 f"unknown marker 'kb:{marker.name}'",
                 fix="use one of: " + ", ".join(f"kb:{name}" for name in sorted(KNOWN)),
                 line=marker.line,
+                zh=f"不认识的标记 kb:{marker.name}",
+                zh_fix="用其中之一：" + "、".join(f"kb:{name}" for name in sorted(KNOWN)),
             )
 
 

@@ -32,7 +32,7 @@ def load_mindmap(path: Path, rel: str, sources: dict[str, dict]) -> MindMap:
     data, lines = load_yaml(path, rel)
     validate_schema(data, load_schema(path.parent / "schemas" / "mindmap.schema.json"), rel, lines)
     if data["source"] not in sources:
-        raise DataError(rel, f"unknown source '{data['source']}'", fix="use an id from data/sources.yml", path=("source",), line=lines.near(("source",)))
+        raise DataError(rel, f"unknown source '{data['source']}'", fix="use an id from data/sources.yml", path=("source",), line=lines.near(("source",)), zh=f"没有编号为「{data['source']}」的资料", zh_fix="用 data/sources.yml 里的编号")
     mindmap = MindMap(data, rel, lines)
     check_source_lines(mindmap, sources[data["source"]], list(sources).index(data["source"]))
     return mindmap
@@ -47,6 +47,8 @@ def check_source_lines(mindmap: MindMap, source: dict, source_index: int = 0) ->
             f"source '{source['id']}' has no 'lines:', so the mind map's line numbers cannot be checked",
             fix=f"add 'lines:' with the line count of {source['file']}",
             path=("sources", source_index),
+            zh=f"资料「{source['id']}」没写 lines:，思维导图里的行号就没法检查",
+            zh_fix=f"加上 lines:，写 {source['file']} 的总行数",
         )
     for path, node, _depth in mindmap.walk():
         if node["line"] > total:
@@ -54,6 +56,8 @@ def check_source_lines(mindmap: MindMap, source: dict, source_index: int = 0) ->
                 mindmap.file,
                 f"line {node['line']} is past the end of source {source['id']} ({source['file']} has {total} lines)",
                 fix=f"give the line of this node in {source['file']}, between 1 and {total}",
+                zh=f"第 {node['line']} 行超出了资料 {source['id']} 的末尾（{source['file']} 只有 {total} 行）",
+                zh_fix=f"写这个节点在 {source['file']} 里的行号，在 1 到 {total} 之间",
                 path=path + ("line",),
                 line=mindmap.lines.near(path + ("line",)),
                 node=node["text"],

@@ -74,17 +74,17 @@ def check_tree(tree: Tree, sources: dict[str, dict]) -> None:
     """Unique ids, every ``next`` resolves, one way into each node, no cycles, all reachable."""
     rel, lines = tree.file, tree.lines
 
-    def fail(message: str, fix: str, path: tuple, node: str | None = None) -> None:
-        raise DataError(rel, message, fix=fix, path=path, line=lines.near(path), node=node)
+    def fail(message: str, fix: str, path: tuple, node: str | None = None, zh: str | None = None, zh_fix: str | None = None) -> None:
+        raise DataError(rel, message, fix=fix, path=path, line=lines.near(path), node=node, zh=zh, zh_fix=zh_fix, column=lines.column(path))
 
     for i, node in enumerate(tree.data["nodes"]):
         if node["id"] in tree.nodes:
-            fail(f"the id '{node['id']}' is used by two nodes", "give each node its own id (it becomes the page URL /navigator/<id>/)", ("nodes", i, "id"), node["id"])
+            fail(f"the id '{node['id']}' is used by two nodes", "give each node its own id (it becomes the page URL /navigator/<id>/)", ("nodes", i, "id"), node["id"], zh=f"id「{node['id']}」被两个节点用了", zh_fix="每个节点用自己的 id（它就是网址 /navigator/<id>/）")
         tree.nodes[node["id"]] = node
         tree.position[node["id"]] = i
         for s, source in enumerate(node.get("sources", [])):
             if source not in sources:
-                fail(f"unknown source '{source}'", "use one of the ids in data/sources.yml: " + ", ".join(sorted(sources)), ("nodes", i, "sources", s), node["id"])
+                fail(f"unknown source '{source}'", "use one of the ids in data/sources.yml: " + ", ".join(sorted(sources)), ("nodes", i, "sources", s), node["id"], zh=f"没有编号为「{source}」的资料", zh_fix="用 data/sources.yml 里的编号之一：" + "、".join(sorted(sources)))
 
     def options_of(qid: str) -> tuple[list[dict], tuple]:
         if qid == START:
@@ -98,7 +98,7 @@ def check_tree(tree: Tree, sources: dict[str, dict]) -> None:
             path = base + (o, "next")
             node_name = None if qid == START else qid
             if target not in tree.nodes:
-                fail(f"'next: {target}' points to no node", "use the id of a node in this file, or add a node with that id", path, node_name)
+                fail(f"'next: {target}' points to no node", "use the id of a node in this file, or add a node with that id", path, node_name, zh=f"「next: {target}」指向的节点不存在", zh_fix="写这个文件里某个节点的 id，或者加一个这个 id 的节点")
             if target in tree.parent:
                 other_q, other_o = tree.parent[target]
                 where = "the start page" if other_q == START else f"node '{other_q}'"
@@ -107,6 +107,8 @@ def check_tree(tree: Tree, sources: dict[str, dict]) -> None:
                     "each node has one way in so its page can show the reader's answers; copy the node under a new id for the second way",
                     path,
                     node_name,
+                    zh=f"节点「{target}」从两个地方都能进入（另一处是{'首页' if other_q == START else f'节点「{other_q}」'}的第 {other_o + 1} 个选项）",
+                    zh_fix="每个节点只能有一个入口，页面才能显示读者一路的回答：把这个节点复制一份、换个 id，给第二条路用",
                 )
             tree.parent[target] = (qid, o)
 
@@ -119,7 +121,7 @@ def check_tree(tree: Tree, sources: dict[str, dict]) -> None:
             if current == START:
                 break
             if current in seen:
-                fail(f"the questions form a loop through '{nid}'", "make every path end in a result; a question cannot lead back to an earlier one", ("nodes", tree.position[nid]), nid)
+                fail(f"the questions form a loop through '{nid}'", "make every path end in a result; a question cannot lead back to an earlier one", ("nodes", tree.position[nid]), nid, zh=f"问题经过「{nid}」绕成了一个圈", zh_fix="每条路都要走到一个建议；问题不能回到前面的问题")
             seen.add(current)
         else:
             if current != START:
@@ -128,6 +130,8 @@ def check_tree(tree: Tree, sources: dict[str, dict]) -> None:
                     "add an option whose 'next' is this id, or remove the node",
                     ("nodes", tree.position[nid], "id"),
                     nid,
+                    zh=f"从首页走不到节点「{nid}」",
+                    zh_fix="给某个选项写「next: " + nid + "」，或者删掉这个节点",
                 )
 
 
@@ -141,7 +145,7 @@ def check_tree_links(tree: Tree, index: SiteIndex, comparison_dims: list[str]) -
         for d, dim in enumerate(node.get("platform", {}).get("compare", [])):
             if dim not in comparison_dims:
                 path = base + ("platform", "compare", d)
-                raise DataError(tree.file, f"the WeChat-vs-QQ table has no dimension '{dim}'", fix="use dimension ids from data/platforms.yml: " + ", ".join(comparison_dims), path=path, line=tree.lines.near(path), node=nid)
+                raise DataError(tree.file, f"the WeChat-vs-QQ table has no dimension '{dim}'", fix="use dimension ids from data/platforms.yml: " + ", ".join(comparison_dims), path=path, line=tree.lines.near(path), node=nid, zh=f"微信群与 QQ 群对比表里没有维度「{dim}」", zh_fix="用 data/platforms.yml 里的维度 id：" + "、".join(comparison_dims))
 
 
 def _node_title(tree: Tree, node_id: str) -> str:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import DataError
-from .yamlio import Lines, parse_yaml, read_text
+from .yamlio import Lines, check_characters, parse_yaml, read_text
 
 FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)?---[ \t]*\n", re.S)
 HEADING = re.compile(r"^(#{1,6})[ \t]+(.*?)[ \t]*$")
@@ -51,13 +51,15 @@ def split_front_matter(text: str, rel: str) -> tuple[dict, Lines, str, int]:
     if meta is None:
         meta = {}
     if not isinstance(meta, dict):
-        raise DataError(rel, "the front matter is not a mapping of keys to values", fix="write 'title: ...' style lines between the two '---' lines", line=2)
+        raise DataError(rel, "the front matter is not a mapping of keys to values", fix="write 'title: ...' style lines between the two '---' lines", line=2, zh="页面开头的 front matter 不是「字段: 值」的形式", zh_fix="在两行 --- 之间写 title: …、description: … 这样的行")
     return meta, lines, text[match.end():], match.group(0).count("\n")
 
 
 def parse_page(text: str, rel: str) -> Page:
     """Front matter plus the headings and ids the page publishes (``rel`` is docs-relative)."""
     meta, lines, body, offset = split_front_matter(text, f"docs/{rel}")
+    # Control, zero-width and direction characters in the text, like in data.
+    check_characters(body, f"docs/{rel}", offset)
     page = Page(rel=rel, meta=meta, lines=lines, body=body, body_offset=offset)
     in_fence = False
     for number, line in enumerate(body.splitlines(), start=offset + 1):
@@ -100,6 +102,8 @@ def check_heading_ids(page: Page) -> None:
                 f"the heading '{text}' has no explicit id",
                 fix="add a stable ASCII id at the end of the heading, e.g. '## 怎么做 {#how}'; links to it depend on it",
                 line=line,
+                zh=f"标题「{text}」没有写固定的 id",
+                zh_fix="在标题末尾加一个英文 id，例如 ## 怎么做 {#how}；别人的链接靠它",
             )
         if not ANCHOR_ID.match(anchor):
             raise DataError(
@@ -107,11 +111,13 @@ def check_heading_ids(page: Page) -> None:
                 f"the heading id '{anchor}' is not lowercase ASCII words joined by hyphens",
                 fix="use an id like 'seed-users' (a-z, 0-9, '-')",
                 line=line,
+                zh=f"标题 id「{anchor}」不是用连字符连起来的小写英文单词",
+                zh_fix="写成 seed-users 这样的 id（只用 a-z、0-9 和 -）",
             )
     seen: dict[str, int] = {}
     for line, _level, _text, anchor in page.headings:
         if anchor and anchor in seen:
-            raise DataError(f"docs/{page.rel}", f"the id '{anchor}' is used twice on this page (also line {seen[anchor]})", fix="give each heading its own id", line=line)
+            raise DataError(f"docs/{page.rel}", f"the id '{anchor}' is used twice on this page (also line {seen[anchor]})", fix="give each heading its own id", line=line, zh=f"id「{anchor}」在这页用了两次（另一处在第 {seen[anchor]} 行）", zh_fix="每个标题用自己的 id")
         if anchor:
             seen[anchor] = line
 
@@ -173,15 +179,15 @@ class SiteIndex:
         """Raise a located DataError unless ``page.md#anchor`` exists; return it."""
         line = lines.near(path) if lines is not None else None
         if not isinstance(target, str) or not target:
-            raise DataError(file, "the link target is empty", fix="write a docs-relative path such as 'tactics/seed-users.md#how'", path=path, line=line, node=node)
+            raise DataError(file, "the link target is empty", fix="write a docs-relative path such as 'tactics/seed-users.md#how'", path=path, line=line, node=node, zh="链接目标是空的", zh_fix="写一个相对 docs/ 的路径，例如 tactics/seed-users.md#how")
         rel, _, anchor = target.partition("#")
         if not self.has_page(rel):
             guess = [p for p in self.pages if p.endswith(posixpath.basename(rel))]
             hint = f"; did you mean '{guess[0]}'?" if guess else ""
-            raise DataError(file, f"the link target '{rel}' is not a page of the site", fix=f"use a path relative to docs/, like 'tactics/seed-users.md'{hint}", path=path, line=line, node=node)
+            raise DataError(file, f"the link target '{rel}' is not a page of the site", fix=f"use a path relative to docs/, like 'tactics/seed-users.md'{hint}", path=path, line=line, node=node, zh=f"链接目标「{rel}」不是网站的页面", zh_fix="写相对 docs/ 的路径，例如 tactics/seed-users.md" + (f"；是不是「{guess[0]}」？" if guess else ""))
         if anchor and anchor not in self.anchors(rel):
             known = ", ".join(sorted(self.anchors(rel))) or "none"
-            raise DataError(file, f"the page '{rel}' has no anchor '#{anchor}'", fix=f"use one of its ids ({known}) or link the page without '#'", path=path, line=line, node=node)
+            raise DataError(file, f"the page '{rel}' has no anchor '#{anchor}'", fix=f"use one of its ids ({known}) or link the page without '#'", path=path, line=line, node=node, zh=f"页面「{rel}」里没有锚点「#{anchor}」", zh_fix=f"用它有的 id（{known}），或者去掉 # 只链接页面")
         return target
 
     def label(self, target: str) -> str:

@@ -86,6 +86,8 @@ def load_manifest(data_dir: Path) -> Manifest:
             REL,
             "the manifest of published URLs is missing, so the build cannot tell whether a published link broke",
             fix="restore it from git (git checkout -- data/permalinks.yml), or run `make manifest` to write it from the current site",
+            zh="缺少已发布链接清单 data/permalinks.yml，构建没法判断有没有发出去的链接断了",
+            zh_fix="从 git 恢复它（git checkout -- data/permalinks.yml），或者运行 make manifest 按现在的网站重新生成",
         )
     data, lines = load_yaml(path, REL)
     validate_schema(data, load_schema(data_dir / "schemas" / SCHEMA), REL, lines)
@@ -98,7 +100,7 @@ def load_manifest(data_dir: Path) -> Manifest:
             norm = _norm(key)
             if ("moved", norm) in manifest.written or ("removed", norm) in manifest.written:
                 other = "moved" if section == "removed" else "removed"
-                raise DataError(REL, f"'{key}' is listed under both moved: and removed:", fix=f"keep it under one of them (delete it from {other}: or {section}:)", path=(section, key), line=lines.near((section, key)))
+                raise DataError(REL, f"'{key}' is listed under both moved: and removed:", fix=f"keep it under one of them (delete it from {other}: or {section}:)", path=(section, key), line=lines.near((section, key)), zh=f"「{key}」同时写在 moved: 和 removed: 下面", zh_fix=f"只留一处（从 {other}: 或 {section}: 里删掉）")
             manifest.written[(section, norm)] = key
             if section == "moved":
                 manifest.moved[norm] = _norm(value)
@@ -115,16 +117,16 @@ def check_manifest(data_dir: Path, now: dict[str, list[str]], index: SiteIndex) 
     for old, new in manifest.moved.items():
         page, anchor = _split(new)
         if page not in now or (anchor and anchor not in now[page] and anchor not in index.anchors(rel_of.get(page, ""))):
-            raise DataError(REL, f"'{old}' is said to have moved to '{new}', which does not exist", fix="point it to a published URL (and #anchor)", path=manifest.path("moved", old), line=manifest.line("moved", old))
+            raise DataError(REL, f"'{old}' is said to have moved to '{new}', which does not exist", fix="point it to a published URL (and #anchor)", path=manifest.path("moved", old), line=manifest.line("moved", old), zh=f"说「{old}」搬到了「{new}」，但那个地址不存在", zh_fix="改成一个已发布的网址（可以带 #锚点）")
     listed = set(manifest.pages) | {f"{url}#{a}" for url, anchors in manifest.pages.items() for a in anchors}
     for url, why in manifest.removed.items():
         page, anchor = _split(url)
         if url not in listed:
-            raise DataError(REL, f"'{url}' is listed under removed: but was never published (it is not under pages:)", fix="check the spelling against pages:, or delete the entry", path=manifest.path("removed", url), line=manifest.line("removed", url))
+            raise DataError(REL, f"'{url}' is listed under removed: but was never published (it is not under pages:)", fix="check the spelling against pages:, or delete the entry", path=manifest.path("removed", url), line=manifest.line("removed", url), zh=f"「{url}」写在 removed: 下面，但它从来没有发布过（pages: 里没有）", zh_fix="对照 pages: 检查拼写，或者删掉这一条")
         if page in now and (not anchor or anchor in now[page]):
-            raise DataError(REL, f"'{url}' is listed under removed: but the site still publishes it", fix="delete the removed: entry, or remove the page or item", path=manifest.path("removed", url), line=manifest.line("removed", url))
+            raise DataError(REL, f"'{url}' is listed under removed: but the site still publishes it", fix="delete the removed: entry, or remove the page or item", path=manifest.path("removed", url), line=manifest.line("removed", url), zh=f"「{url}」写在 removed: 下面，但网站还在发布它", zh_fix="删掉 removed: 里的这一条，或者真的删掉那个页面或条目")
         if not why.strip():
-            raise DataError(REL, f"removed: '{url}' gives no reason", fix="write why it was removed, e.g. '合并进了 /tactics/fission/'", path=manifest.path("removed", url), line=manifest.line("removed", url))
+            raise DataError(REL, f"removed: '{url}' gives no reason", fix="write why it was removed, e.g. '合并进了 /tactics/fission/'", path=manifest.path("removed", url), line=manifest.line("removed", url), zh=f"removed: 里的「{url}」没写原因", zh_fix="写上为什么删，例如「合并进了 /tactics/fission/」")
     for url, anchors in manifest.pages.items():
         if url not in now:
             if url in manifest.moved or url in manifest.removed:
@@ -133,6 +135,8 @@ def check_manifest(data_dir: Path, now: dict[str, list[str]], index: SiteIndex) 
                 REL,
                 f"the published page '{url}' no longer exists",
                 fix=f"restore it; or add under moved: '{url}': '<new url>' so old links redirect; or under removed: '{url}': '<why>'",
+                zh=f"已发布的页面「{url}」不见了",
+                zh_fix=f"把它恢复；或者在 moved: 下写 '{url}': '<新网址>'，让旧链接跳过去；或者在 removed: 下写 '{url}': '<原因>'",
                 path=manifest.path("pages", url),
                 line=manifest.line("pages", url),
             )
@@ -143,6 +147,8 @@ def check_manifest(data_dir: Path, now: dict[str, list[str]], index: SiteIndex) 
                     REL,
                     f"the checklist item '{key}' no longer exists",
                     fix=f"keep the item id; or add under moved: '{key}': '{url}#<new id>' so old links still land on it; or under removed: '{key}': '<why>'",
+                    zh=f"清单条目「{key}」不见了",
+                    zh_fix=f"保留这个条目 id；或者在 moved: 下写 '{key}': '{url}#<新 id>'，让旧链接还落在它上面；或者在 removed: 下写 '{key}': '<原因>'",
                     path=manifest.path("pages", url),
                     line=manifest.line("pages", url),
                 )
