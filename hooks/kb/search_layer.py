@@ -233,9 +233,11 @@ def load_query_data(data_dir: Path, glossary: list[dict], tags: dict, pages: dic
         word = entry["word"]
         path = ("synonyms", i, "word")
         if QUESTION_MARKS.search(word) or len(word) > 6:
-            raise DataError(rel, f"'{word}' reads like a sentence or a question, not a word", fix="give one word or short phrase (at most 6 characters) that operators use", path=path, line=lines.near(path))
+            raise DataError(rel, f"'{word}' reads like a sentence or a question, not a word", fix="give one word or short phrase (at most 6 characters) that operators use", path=path, line=lines.near(path),
+                            zh=f"「{word}」像一句话或一个问题，不是一个词", zh_fix="写运营者会敲的一个词或短语（最多 6 个字）；整句的处境写进页面的 questions:", column=lines.column(path))
         if word in out.synonyms:
-            raise DataError(rel, f"'{word}' is listed twice", fix="merge the two entries", path=path, line=lines.near(path))
+            raise DataError(rel, f"'{word}' is listed twice", fix="merge the two entries", path=path, line=lines.near(path),
+                            zh=f"「{word}」写了两次", zh_fix="把这两条合成一条：site 里列上两条的词", column=lines.column(path))
         out.synonyms[word] = list(entry["site"])
         for j, target in enumerate(entry["site"]):
             site_path = ("synonyms", i, "site", j)
@@ -256,7 +258,8 @@ def load_query_data(data_dir: Path, glossary: list[dict], tags: dict, pages: dic
             if term in known:
                 continue
             if known and english_file[key] == rel:  # one file, two entries: an editor's slip
-                raise DataError(rel, f"the English term '{en}' already stands for '{known[0]}'", fix="give each English term to one entry", path=path, line=lines_.near(path) if lines_ else None)
+                raise DataError(rel, f"the English term '{en}' already stands for '{known[0]}'", fix="give each English term to one entry", path=path, line=lines_.near(path) if lines_ else None,
+                                zh=f"英文说法「{en}」已经给了「{known[0]}」", zh_fix="同一个文件里，一个英文说法只给一个词：删掉一处，或者换一个更具体的说法")
             known.append(term)  # a glossary term and a tag of the same name, say: search both
 
     for term in glossary:
@@ -288,7 +291,8 @@ def check_synonym_targets(query: QueryData, site_text: str) -> None:
         for target in targets:
             if target.lower() not in site_text:
                 path, line = query.where.get((word, target), (("synonyms", word), None))
-                raise DataError("data/synonyms.yml", f"'{word}' points to '{target}', which no page uses", fix="point it to a word the pages use (search the docs/ folder for it), or add that word to a page", path=path, line=line)
+                raise DataError("data/synonyms.yml", f"'{word}' points to '{target}', which no page uses", fix="point it to a word the pages use (search the docs/ folder for it), or add that word to a page", path=path, line=line,
+                               zh=f"「{word}」指向「{target}」，可是没有哪一页用这个词", zh_fix="改成页面里真的出现的词（在 docs/ 里搜一下），或者先把这个词写进某一页")
 
 
 # --- character tables ----------------------------------------------------------
@@ -450,7 +454,8 @@ def ablated(env=None) -> set[str]:
     parts = {p.strip() for p in value.split(",") if p.strip()}
     unknown = parts - ABLATABLE
     if unknown:
-        raise DataError("KB_SEARCH_ABLATE", f"unknown part(s) {sorted(unknown)}", fix=f"use some of {sorted(ABLATABLE)}")
+        raise DataError("KB_SEARCH_ABLATE", f"unknown part(s) {sorted(unknown)}", fix=f"use some of {sorted(ABLATABLE)}",
+                        zh=f"不认识的部分 {sorted(unknown)}", zh_fix=f"只用这些：{sorted(ABLATABLE)}（只给基准用）")
     return parts
 
 
@@ -582,7 +587,8 @@ def run_pagefind(site_dir: Path, cut, off: set[str] = frozenset()) -> str:
             capture_output=True, text=True, timeout=300,
         )
     if result.returncode != 0:
-        raise DataError("site/pagefind", f"Pagefind could not index the site: {result.stderr.strip() or result.stdout.strip()}", fix="run `make build` again; if it persists, reinstall with `pip install -r requirements.txt`")
+        raise DataError("site/pagefind", f"Pagefind could not index the site: {result.stderr.strip() or result.stdout.strip()}", fix="run `make build` again; if it persists, reinstall with `pip install -r requirements.txt`",
+                        zh="Pagefind 没能给网站建索引", zh_fix="再运行一次 make build；还不行就重新安装依赖：.venv/bin/pip install -r requirements.txt")
     saved = trim_fragments(output)
     found = re.search(r"Indexed (\d+) pages", result.stdout)
     return f"{found.group(1) if found else '?'} pages (marked tokens trimmed from the stored text: {saved / 1024:.0f} KiB)"
