@@ -156,6 +156,16 @@ def _reindent_fix(text: str, near: int, accept: Callable[[str], bool]) -> tuple[
     candidates = [i for i in content if i <= near][-3:][::-1]
     if near in content and near not in candidates:
         candidates.insert(0, near)
+    window = [i for i in content if abs(i - near) <= 4]
+
+    def breaks(trial_rows: list[str]) -> int:
+        """Changes of indentation between neighbouring lines around the error:
+        of two fixes that both parse, the one that leaves the block even is
+        the editor's slip (a line dedented by two, not the line after it)."""
+        indents = [_indent(trial_rows[i]) for i in window]
+        return sum(1 for a, b in zip(indents, indents[1:]) if a != b)
+
+    found = []
     for row in candidates:
         old = _indent(rows[row])
         neighbours = [i for i in content if i != row and abs(content.index(i) - content.index(row)) <= 4]
@@ -169,8 +179,10 @@ def _reindent_fix(text: str, near: int, accept: Callable[[str], bool]) -> tuple[
                 continue
             trial = rows[:row] + [" " * new + rows[row].lstrip(" ")] + rows[row + 1:]
             if accept("\n".join(trial)):
-                return row, old, new, targets[new]
-    return None
+                found.append((breaks(trial), row, (row, old, new, targets[new])))
+                break
+    # the evenest block; of two as even, the earlier line (the first one out of step)
+    return min(found)[2] if found else None
 
 
 def _indent_error(rel: str, text: str, line_offset: int, fix: tuple[int, int, int, int], what_en: str, what_zh: str) -> DataError:
