@@ -82,17 +82,19 @@ LANDED = """sel => {
 def test_a_linked_checklist_item_lands_fully_visible_below_the_bar(open_as, server, width, scheme):
     page, errors = open_as(width, scheme, LAUNCH)
     ids = _ids(page)
-    # First load with the item's hash.
-    page.goto(server.url + LAUNCH + "#" + ids[6])
+    # First load with the item's hash: an item in the last part of the list,
+    # which the window cannot scroll to the middle of (the report's case).
+    page.goto("about:blank")  # a new load, not a same-page hash change
+    page.goto(server.url + LAUNCH + "#" + ids[-5])
     page.wait_for_load_state("load")
     page.wait_for_timeout(400)
-    landed = page.evaluate(LANDED, f"#{ids[6]}")
+    landed = page.evaluate(LANDED, f"#{ids[-5]}")
     assert landed["targeted"], landed
     assert landed["top"] >= landed["covered"] - 0.5 and landed["bottom"] <= landed["height"], landed
     # A hashchange within the page (a link to another item).
-    page.evaluate("id => { location.hash = '#' + id; }", ids[2])
+    page.evaluate("id => { location.hash = '#' + id; }", ids[-1])
     page.wait_for_timeout(400)
-    landed = page.evaluate(LANDED, f"#{ids[2]}")
+    landed = page.evaluate(LANDED, f"#{ids[-1]}")
     assert landed["targeted"], landed
     assert landed["top"] >= landed["covered"] - 0.5 and landed["bottom"] <= landed["height"], landed
     assert not errors, errors
@@ -116,6 +118,7 @@ def test_other_in_page_targets_land_below_what_is_sticky(open_as, server, width,
     ids = page.locator(selector).evaluate_all("els => els.map(e => e.id)")
     assert len(ids) >= 2, (path, selector)
     target = ids[len(ids) // 2]
+    page.goto("about:blank")
     page.goto(server.url + path + "#" + target)
     page.wait_for_load_state("load")
     page.wait_for_timeout(400)
@@ -281,12 +284,12 @@ CONTRAST = """async ([png, bg]) => {
   const d = g.getImageData(0, 0, c.width, c.height).data;
   const lum = (r, gg, b) => { const f = v => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); }; return 0.2126 * f(r) + 0.7152 * f(gg) + 0.0722 * f(b); };
   const lb = lum(bg[0], bg[1], bg[2]);
-  let best = 1;
+  let strong = 0;
   for (let i = 0; i < d.length; i += 4) {
     const l = lum(d[i], d[i + 1], d[i + 2]);
-    best = Math.max(best, (Math.max(l, lb) + 0.05) / (Math.min(l, lb) + 0.05));
+    if ((Math.max(l, lb) + 0.05) / (Math.min(l, lb) + 0.05) >= 3) strong++;
   }
-  return best;
+  return strong / (d.length / 4);
 }"""
 
 
@@ -299,8 +302,11 @@ def test_an_unticked_box_has_3_to_1_contrast_with_the_page(open_as, server, widt
     assert not box.is_checked()
     bg = page.evaluate("""() => { const m = getComputedStyle(document.body).backgroundColor.match(/\\d+/g).map(Number); return m.slice(0, 3); }""")
     png = base64.b64encode(box.screenshot()).decode()
-    ratio = page.evaluate(CONTRAST, [png, bg])
-    assert ratio >= 3, f"the unticked box's strongest pixel has {ratio:.2f}:1 against the page ({scheme})"
+    # A box drawn by an outline of at least 2 CSS px all round at 3:1 against
+    # the page (WCAG 1.4.11) has about 40% of its pixels at 3:1; the browser's
+    # own box in the dark palette (a grey square, a thin edge) about 19%.
+    share = page.evaluate(CONTRAST, [png, bg])
+    assert share >= 0.3, f"only {share:.0%} of the unticked box's pixels stand out 3:1 from the page ({scheme})"
 
 
 # --- Pictures: labels at least 12 CSS px on a phone ---------------------------------

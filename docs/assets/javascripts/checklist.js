@@ -68,8 +68,8 @@
     });
   }
 
-  /* A button whose label can be shortened on a phone: the words in `hide` stay
-   * in its accessible name but are not shown below 45em (extra.css). */
+  /* A button whose label is shortened on a phone: the words in `hide` are not
+   * shown below 45em (extra.css); its aria-label keeps the whole label. */
   function button(label, onClick, hide) {
     var b = document.createElement("button");
     b.type = "button";
@@ -323,7 +323,7 @@
   var pending = false;
   function init() {
     var lists = document.querySelectorAll(".kb-checklist");
-    if (!lists.length) document.documentElement.classList.remove("kb-has-checklist");
+    if (!lists.length && document.documentElement.classList.contains("kb-has-checklist")) document.documentElement.classList.remove("kb-has-checklist");
     for (var i = 0; i < lists.length; i++) setup(lists[i]);
     if (lists.length) loadShare(lists);
     highlight();

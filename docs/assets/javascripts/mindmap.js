@@ -13,7 +13,7 @@
  * drawn unfolded in a box that scrolls. */
 (function () {
   "use strict";
-  var GAP_X = 30, GAP_Y = 8, LABEL = 14, MIN_PX = 12, MAX_K = 2.5;
+  var GAP_X = 30, GAP_Y = 8, LABEL = 14, MIN_PX = 12, MAX_K = 4;
   var MIN_K = 0.15;
 
   function kidsOf(g) {
@@ -95,7 +95,7 @@
     function fit(minPx) {
       var b = box(), s = size(), pad = 12;
       var kFit = Math.min((s.w - 2 * pad) / (b.right - b.left), (s.h - 2 * pad) / (b.bottom - b.top));
-      k = Math.min(Math.max(kFit, (minPx || MIN_PX) / LABEL), 1.4);
+      k = Math.min(Math.max(kFit, (minPx || MIN_PX) / LABEL * 1.001), 1.4);
       tx = pad - b.left * k;
       /* Wider than the box (a phone): the branches in full, the root's start cut. */
       if ((b.right - b.left) * k > s.w - 2 * pad) tx = Math.max(s.w - pad - b.right * k, pad - (rootX + num(root, "data-w")) * k + 60);
@@ -141,13 +141,16 @@
 
     /* Saved view: zoom, position, open nodes. */
     var saveTimer = null, restoring = true;
-    function save() {
+    function write() {
+      window.clearTimeout(saveTimer);
+      var open = nodes.filter(function (g) { return g.classList.contains("has-kids") && !g.classList.contains("is-folded"); }).map(function (g) { return g.getAttribute("data-id"); });
+      try { window.sessionStorage.setItem(key, JSON.stringify({ k: k, x: tx, y: ty, open: open })); } catch (e) { /* private mode */ }
+    }
+    function save(now) {
       if (restoring) return;
       window.clearTimeout(saveTimer);
-      saveTimer = window.setTimeout(function () {
-        var open = nodes.filter(function (g) { return g.classList.contains("has-kids") && !g.classList.contains("is-folded"); }).map(function (g) { return g.getAttribute("data-id"); });
-        try { window.sessionStorage.setItem(key, JSON.stringify({ k: k, x: tx, y: ty, open: open })); } catch (e) { /* private mode */ }
-      }, 150);
+      if (now === true) write();
+      else saveTimer = window.setTimeout(write, 150);
     }
     function restore() {
       var saved = null;
@@ -227,7 +230,7 @@
     view.addEventListener("click", function (e) {
       if (moved > 4) { e.preventDefault(); e.stopPropagation(); moved = 0; return; }
       var go = e.target.closest ? e.target.closest(".kb-mm__go") : null;
-      if (go) { save(); return; } /* follows the link */
+      if (go) { save(true); return; } /* follows the link */
       var g = e.target.closest ? e.target.closest(".kb-mm__n") : null;
       if (g) toggle(g);
     }, true);
@@ -247,11 +250,11 @@
       else return;
       e.preventDefault();
     });
-    window.addEventListener("pagehide", save);
+    window.addEventListener("pagehide", function () { save(true); });
 
     if (!restore()) { foldTo(1); fit(); }
     restoring = false;
-    save();
+    save(true);
     fig.kbMindMap = { toggle: toggle, view: function () { return { k: k, x: tx, y: ty }; } };
   }
 
