@@ -288,7 +288,7 @@ def _mm_node(node: Node, ident: str, style: Style, parent: Node | None, colour: 
     if node.children:
         fold = f'<circle class="kb-mm__fold" cx="{fmt(node.w)}" cy="{fmt(node.h)}" r="4"/>'
         kids = '<g class="kb-mm__kids">' + "".join(
-            _mm_node(child, f"{ident}.{i}" if ident else str(i), MIND_STYLE, node, colour or f" kb-mm--c{i % 6}")
+            _mm_node(child, f"{ident}-{i}" if ident else str(i), MIND_STYLE, node, colour or f" kb-mm--c{i % 6}")
             for i, child in enumerate(node.children)
         ) + "</g>"
     cls = f"kb-mm__n{colour}" + (" kb-mm__root" if parent is None else "")

@@ -133,7 +133,7 @@
     }
     function foldTo(depth) {
       nodes.forEach(function (g) {
-        var d = g === root ? 0 : g.getAttribute("data-id").split(".").length;
+        var d = g === root ? 0 : g.getAttribute("data-id").split("-").length;
         if (g.classList.contains("has-kids")) g.classList.toggle("is-folded", d >= depth);
       });
       relayout();
