@@ -207,7 +207,7 @@ MM_STATE = """() => {
     view: [view.left, view.top, view.right, view.bottom],
     shown: shown.map(g => g.dataset.id),
     labels: shown.map(g => {
-      const t = g.querySelector(':scope > .kb-mm__label text');
+      const t = g.querySelector(':scope > .kb-mm__text');
       const r = t.getBoundingClientRect();
       return { id: g.dataset.id, px: parseFloat(getComputedStyle(t).fontSize) * t.getScreenCTM().a, box: [r.left, r.top, r.right, r.bottom] };
     }),
@@ -247,14 +247,18 @@ def test_the_mind_map_opens_readable_and_is_explored_like_markmap(browser, serve
         ident = next(b for b in branches if MINDMAP["children"][int(b)].get("children"))
         kids = len(MINDMAP["children"][int(ident)]["children"])
         before = _label(state, ident)["box"]
-        page.locator(f".kb-mm__n[data-id='{ident}'] > .kb-mm__label text").click()
+        page.locator(f".kb-mm__n[data-id='{ident}'] > .kb-mm__text").click()
         state = page.evaluate(MM_STATE)
         assert len(state["shown"]) == 1 + len(branches) + kids
-        assert _label(state, ident)["box"][0] == pytest.approx(before[0], abs=2) and _label(state, ident)["box"][1] == pytest.approx(before[1], abs=2)
+        # The node and its children are in the box, as big as before.
+        opened = [label for label in state["labels"] if label["id"] == ident or label["id"].startswith(ident + "-")]
+        assert len(opened) == 1 + kids and all(_inside(label["box"], state["view"]) for label in opened), (opened, state["view"])
         assert all(label["px"] >= 12 for label in state["labels"])
-        page.locator(f".kb-mm__n[data-id='{ident}'] > .kb-mm__label text").click()
+        assert _label(state, ident)["px"] == pytest.approx(_label(page.evaluate(MM_STATE), ident)["px"])
+        assert before
+        page.locator(f".kb-mm__n[data-id='{ident}'] > .kb-mm__text").click()
         assert len(page.evaluate(MM_STATE)["shown"]) == 1 + len(branches)
-        page.locator(f".kb-mm__n[data-id='{ident}'] > .kb-mm__label text").click()
+        page.locator(f".kb-mm__n[data-id='{ident}'] > .kb-mm__text").click()
         # Drag to pan.
         view = state["view"]
         cx, cy = (view[0] + view[2]) / 2, (view[1] + view[3]) / 2
@@ -289,7 +293,7 @@ def test_the_mind_map_opens_readable_and_is_explored_like_markmap(browser, serve
         # Drag the node's 「↗」 to the middle of the box, then tap it.
         centre = "c => { const r = c.getBoundingClientRect(); return [r.left + r.width / 2, r.top + r.height / 2]; }"
         for _ in range(12):
-            where = go.locator("circle").evaluate(centre)
+            where = go.locator("text").evaluate(centre)
             dx, dy = max(-150, min(150, cx - where[0])), max(-150, min(150, cy - where[1]))
             if abs(dx) < 1 and abs(dy) < 1:
                 break
@@ -299,7 +303,7 @@ def test_the_mind_map_opens_readable_and_is_explored_like_markmap(browser, serve
             page.mouse.move(cx + dx, cy + dy, steps=2)
             page.mouse.up()
         saved = page.evaluate(MM_STATE)
-        where = go.locator("circle").evaluate(centre)
+        where = go.locator("text").evaluate(centre)
         assert where == pytest.approx([cx, cy], abs=3)
         page.mouse.click(cx, cy)
         page.wait_for_url(re.compile(re.escape(urljoin(server.url + "mindmap/", href).split("#")[0])))
@@ -345,9 +349,8 @@ def test_a_picture_node_opens_its_page_and_instant_navigation_survives_the_pictu
     page.locator(".md-nav a[href$='mindmap/']").first.click()  # instant navigation into the picture page
     page.wait_for_url(re.compile(r"/mindmap/$"))
     page.locator(".kb-mm__bar").wait_for()  # mindmap.js ran after the swap
-    page.get_by_role("button", name="放大").click()
     node = page.locator(".kb-mm__svg .kb-mm__n[data-id='3'] > .kb-mm__go")
     href = node.get_attribute("xlink:href")
-    node.locator("circle").click()
+    node.locator("text").click()
     page.wait_for_url(re.compile(re.escape(urljoin(server.url + "mindmap/", href).split("#")[0])))
     assert not errors, errors

@@ -100,6 +100,9 @@ def render_mindmap_picture(mindmap: MindMap, index: SiteIndex, from_rel: str, sc
     picture = svg.render_mindmap_svg(mindmap.data["title"], branches, "#kb-mindmap-outline")
     return (
         '<figure class="kb-mm" data-search-exclude="true">'
+        # With JavaScript the map opens at its first level: hide the rest before
+        # the SVG is parsed, so the browser never lays out the 300 labels at once.
+        '<script>document.currentScript.parentNode.classList.add("kb-mm--js")</script>'
         f'<div class="kb-mm__view" tabindex="0" role="region" aria-label="思维导图的图">{picture}</div>'
         '<figcaption>每个节点后面的「↗」打开讲它的页面。'
         '<a href="#kb-mindmap-outline">图下是同一份导图的文字大纲</a>。</figcaption></figure>'

@@ -265,38 +265,33 @@ def mm_place(node: Node) -> float:
 
 
 def _mm_node(node: Node, ident: str, style: Style, parent: Node | None, colour: str) -> str:
-    x = fmt(node.x)
+    """One node as few elements as will do (the page carries 300 of them): its
+    group, one path (the curve from its parent, then its underline), its text,
+    the 「↗」 link, and for a node with children the fold dot and their group."""
     spans = "".join(
         f'<tspan x="0" y="{fmt((i + 1) * style.line - (style.line - style.size) / 2 - 2)}">{escape(line)}</tspan>'
         for i, line in enumerate(node.lines)
     )
     text_w = node.w - MM_GO
-    link = ""
     if parent is not None:
         sx, sy = -MM_GAP_X, parent.h - node.y
         mid = sx / 2
-        link = f'<path class="kb-mm__link" d="M{fmt(sx)} {fmt(sy)}C{fmt(mid)} {fmt(sy)} {fmt(mid)} {fmt(node.h)} 0 {fmt(node.h)}"/>'
+        line = f'<path class="kb-mm__link" d="M{fmt(sx)} {fmt(sy)}C{fmt(mid)} {fmt(sy)} {fmt(mid)} {fmt(node.h)} 0 {fmt(node.h)}h{fmt(node.w)}"/>'
+    else:
+        line = f'<path class="kb-mm__link" d="M0 {fmt(node.h)}h{fmt(node.w)}"/>'
     go = ""
     if node.href:
-        cy = style.line / 2 + 1
-        go = (
-            f'<a {HREF}="{escape(node.href)}" class="kb-mm__go" tabindex="-1">'
-            f'<circle cx="{fmt(text_w + 10)}" cy="{fmt(cy)}" r="9"/><text x="{fmt(text_w + 10)}" y="{fmt(cy + 4.5)}" text-anchor="middle">↗</text></a>'
-        )
+        go = f'<a {HREF}="{escape(node.href)}" class="kb-mm__go" tabindex="-1"><text x="{fmt(text_w + 9)}" y="{fmt(style.line / 2 + 5.5)}" text-anchor="middle">↗</text></a>'
     kids = ""
-    fold = ""
     if node.children:
-        fold = f'<circle class="kb-mm__fold" cx="{fmt(node.w)}" cy="{fmt(node.h)}" r="4"/>'
-        kids = '<g class="kb-mm__kids">' + "".join(
-            _mm_node(child, f"{ident}-{i}" if ident else str(i), MIND_STYLE, node, colour or f" kb-mm--c{i % 6}")
+        kids = f'<circle class="kb-mm__fold" cx="{fmt(node.w)}" cy="{fmt(node.h)}" r="4"/><g class="kb-mm__kids">' + "".join(
+            _mm_node(child, f"{ident}-{i}" if ident else str(i), MIND_STYLE, node, "" if ident else f" kb-mm--c{i % 6}")
             for i, child in enumerate(node.children)
         ) + "</g>"
     cls = f"kb-mm__n{colour}" + (" kb-mm__root" if parent is None else "")
     return (
         f'<g class="{cls}" data-id="{ident or "root"}" data-w="{fmt(node.w)}" data-h="{fmt(node.h)}"'
-        f' transform="translate({x} {fmt(node.y)})">{link}'
-        f'<g class="kb-mm__label"><path class="kb-mm__under" d="M0 {fmt(node.h)}h{fmt(node.w)}"/><text>{spans}</text></g>'
-        f"{go}{fold}{kids}</g>"
+        f' transform="translate({fmt(node.x)} {fmt(node.y)})">{line}<text class="kb-mm__text">{spans}</text>{go}{kids}</g>'
     )
 
 

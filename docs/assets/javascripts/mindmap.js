@@ -35,7 +35,7 @@
       k.setAttribute("transform", "translate(" + (w + GAP_X) + " " + ky + ")");
       var link = k.querySelector(":scope > .kb-mm__link");
       var sy = h - ky, kh = num(k, "data-h"), mid = -GAP_X / 2;
-      if (link) link.setAttribute("d", "M" + (-GAP_X) + " " + sy + "C" + mid + " " + sy + " " + mid + " " + kh + " 0 " + kh);
+      if (link) link.setAttribute("d", "M" + (-GAP_X) + " " + sy + "C" + mid + " " + sy + " " + mid + " " + kh + " 0 " + kh + "h" + num(k, "data-w"));
       y += sizes[i][0] + GAP_Y;
     });
     return [sub, own];
@@ -129,6 +129,15 @@
       relayout();
       var after = screenOf(g);
       tx += before.x - after.x; ty += before.y - after.y;
+      /* Opened: bring its children into the box, the node itself kept in it. */
+      if (!g.classList.contains("is-folded")) {
+        var local = extent(g, 0, 0, { left: Infinity, top: Infinity, right: -Infinity, bottom: -Infinity });
+        var s = size(), pad = 12, at = screenOf(g);
+        var right = at.x + local.right * k, top = at.y + local.top * k, bottom = at.y + local.bottom * k;
+        if (right > s.w - pad) tx -= Math.min(right - (s.w - pad), at.x - pad);
+        if (bottom > s.h - pad) ty -= Math.min(bottom - (s.h - pad), at.y - pad);
+        else if (top < pad) ty += Math.min(pad - top, s.h - pad - (at.y + num(g, "data-h") * k));
+      }
       apply();
     }
     function foldTo(depth) {
@@ -258,9 +267,13 @@
     fig.kbMindMap = { toggle: toggle, view: function () { return { k: k, x: tx, y: ty }; } };
   }
 
+  /* In a task of its own, not inside the page's start-up task (main-thread
+   * time in one long task is what Lighthouse's TBT counts). */
   function init() {
-    var figs = document.querySelectorAll(".kb-mm");
-    for (var i = 0; i < figs.length; i++) setup(figs[i]);
+    window.setTimeout(function () {
+      var figs = document.querySelectorAll(".kb-mm");
+      for (var i = 0; i < figs.length; i++) setup(figs[i]);
+    }, 0);
   }
   if (window.document$ && window.document$.subscribe) window.document$.subscribe(init);
   else if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
