@@ -78,7 +78,10 @@
     stage.appendChild(root);
     var rootX = 2, rootY = 0;
 
-    function size() { return { w: view.clientWidth || 1, h: view.clientHeight || 1 }; }
+    /* The box's size, from a ResizeObserver once the browser has laid the page
+     * out (reading clientWidth at start-up would force that layout early). */
+    var box0 = null;
+    function size() { return box0 || { w: view.clientWidth || 1, h: view.clientHeight || 1 }; }
     function apply() {
       var s = size();
       svg.setAttribute("viewBox", "0 0 " + s.w + " " + s.h);
@@ -261,9 +264,21 @@
     });
     window.addEventListener("pagehide", function () { save(true); });
 
-    if (!restore()) { foldTo(1); fit(); }
-    restoring = false;
-    save(true);
+    function start() {
+      if (!restore()) { foldTo(1); fit(); }
+      restoring = false;
+      save(true);
+    }
+    if (window.ResizeObserver) {
+      var started = false;
+      new window.ResizeObserver(function (entries) {
+        var r = entries[entries.length - 1].contentRect;
+        box0 = { w: r.width || 1, h: r.height || 1 };
+        if (!started) { started = true; start(); } else apply();
+      }).observe(view);
+    } else {
+      start();
+    }
     fig.kbMindMap = { toggle: toggle, view: function () { return { k: k, x: tx, y: ty }; } };
   }
 
