@@ -39,6 +39,7 @@ PAGES = [
     ("清单页", "checklists/launch/", "checklist"),
     ("对比页", "platforms/wechat-vs-qq/", "comparison"),
     ("导航页", "navigator/", "navigator"),
+    ("思维导图", "mindmap/", "mindmap"),
 ]
 BARE = ("空白 Material", "", "bare-material")
 

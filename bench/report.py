@@ -125,14 +125,18 @@ def what_the_numbers_say(results: dict, goals: list) -> list[str]:
             out.append(f"- Lighthouse：{name} 没有跑成。")
             continue
         below = {cid: items for cid, items in (r.get("failing") or {}).items()}
+        bare = lh.get(weight_bare_name()) or {}
+        tbt, bare_tbt = lighthouse.tbt_of(r), (lighthouse.tbt_of(bare) if "error" not in bare and bare else None)
+        blocking = f"，TBT 中位数 {tbt:,.0f} ms" + (f"（{weight_bare_name()} {bare_tbt:,.0f} ms）" if bare_tbt is not None else "") if tbt is not None else ""
         if not below and lighthouse.meets_goal(r):
-            out.append(f"- Lighthouse：{name} 四类都达标（性能 {r['scores']['performance']:.2f}）。")
+            out.append(f"- Lighthouse：{name} 四类都达标（性能中位数 {lighthouse.perf_of(r):.2f}{blocking}）。")
             continue
         parts = []
         for cid, items in below.items():
             worst = sorted(items, key=lambda i: (-(i.get("weight") or 0), i["score"]))[:2]
             parts.append(f"{lighthouse.CATEGORIES.get(cid, cid)} {r['scores'].get(cid, 0):.2f}：" + "、".join(f"`{i['id']}`（{i['score']:.2f}）" for i in worst))
-        out.append(f"- Lighthouse：{name} " + ("；".join(parts) if parts else f"性能 {r['scores']['performance']:.2f}，低于 {lighthouse.GOAL_PERF}") + "。")
+        head = f"性能中位数 {lighthouse.perf_of(r):.2f}{blocking}" + ("" if lighthouse.meets_goal(r) else f"，目标 {lighthouse.GOAL_PERF}")
+        out.append(f"- Lighthouse：{name} {head}" + ("；" + "；".join(parts) if parts else "") + "。")
     out.append("")
     return out
 

@@ -32,6 +32,9 @@ PAGES = {
     "tactic": "tactics/seed-users/",
     "home": "",
 }
+#: page type -> what to bring to the top of the window before the shot (the
+#: mind map sits below the page's introduction)
+SCROLL_TO = {"mindmap": ".kb-mm"}
 WIDTHS = {"phone": (390, 844), "desktop": (1280, 800)}
 SCHEMES = ("default", "slate")
 
@@ -70,6 +73,14 @@ def main(argv: list[str] | None = None) -> int:
             page = context.new_page()
             for name in wanted:
                 page.goto(server.url + PAGES[name], wait_until="load")
+                if name in SCROLL_TO and not args.full_page:
+                    page.wait_for_timeout(300)
+                    page.evaluate(
+                        "sel => { const el = document.querySelector(sel);"
+                        " const covered = Math.max(0, ...[...document.querySelectorAll('.md-header, .md-tabs')].map(h => h.getBoundingClientRect().bottom));"
+                        " if (el) window.scrollTo(0, el.getBoundingClientRect().top + scrollY - covered - 8); }",
+                        SCROLL_TO[name],
+                    )
                 for scheme in SCHEMES:
                     set_scheme(page, scheme)
                     page.wait_for_timeout(150)

@@ -168,7 +168,9 @@ def test_no_serious_accessibility_violations(kind, axe_page, server):
 STATES = {
     "checklist-shared-progress": ("checklists/launch/?done=goal-written,rules-posted,gone-item", ".kb-shared", ""),
     "checklist-no-storage": ("checklists/launch/", ".kb-checklist__notice:not([hidden])", "Storage.prototype.setItem = () => { throw new DOMException('full', 'QuotaExceededError'); }"),
-    "mindmap-folded": ("mindmap/", ".kb-mm__bar", ""),
+    "mindmap-unfolded": ("mindmap/", ".kb-mm__bar", ""),
+    "checklist-copy-by-hand": ("checklists/launch/", ".kb-checklist__bar", "Object.defineProperty(navigator, 'clipboard', { get: () => undefined }); document.execCommand = () => false;"),
+    "checklist-reset-undo": ("checklists/launch/", ".kb-checklist__bar", ""),
 }
 
 
@@ -183,8 +185,15 @@ def test_no_serious_violations_in_script_added_states(state, axe_page, server, b
     if state == "checklist-no-storage":
         page.locator(".kb-check__box").first.check()
     page.locator(ready).first.wait_for()
-    if state == "mindmap-folded":
-        page.get_by_role("button", name="全部折叠").click()
+    if state == "mindmap-unfolded":
+        page.get_by_role("button", name="全部展开").click()
+    if state == "checklist-copy-by-hand":
+        page.get_by_role("button", name="复制为文本").click()
+        page.locator(".kb-checklist__field").wait_for()
+    if state == "checklist-reset-undo":
+        page.locator(".kb-check__box").first.check()
+        page.get_by_role("button", name="全部重置").click()
+        page.get_by_role("button", name="撤销").wait_for()
     violations = page.evaluate(
         """async () => (await axe.run(document, {resultTypes: ["violations"]})).violations.map(v => ({
             id: v.id, impact: v.impact, help: v.help, helpUrl: v.helpUrl,

@@ -42,10 +42,11 @@ def _ids(page) -> list[str]:
 
 
 def _copy_progress_link(page) -> tuple[str, str]:
+    """(the link, the whole text) that 「复制进度链接」 put on the clipboard."""
     page.get_by_role("button", name="复制进度链接").click()
-    field = page.locator(".kb-checklist__link-field")
-    field.wait_for(state="visible")
-    return field.input_value(), page.evaluate("navigator.clipboard.readText()")
+    page.locator(".kb-checklist__status").filter(has_text="已复制进度").wait_for()
+    text = page.evaluate("navigator.clipboard.readText()")
+    return text.rstrip().split("\n")[-1], text
 
 
 @pytest.fixture
@@ -128,10 +129,10 @@ def test_progress_link_without_clipboard_api_falls_back_to_a_selectable_field(pa
     page.goto(server.url + LAUNCH)
     page.locator(".kb-check__box").nth(0).check()
     page.get_by_role("button", name="复制进度链接").click()
-    field = page.locator(".kb-checklist__link-field")
+    field = page.locator(".kb-checklist__field")
     assert field.is_visible()
     assert re.search(r"\?done=[a-z0-9-]+$", field.input_value())
-    assert "长按" in page.locator(".kb-checklist__status").inner_text()
+    assert "已选中" in page.locator(".kb-checklist__hint").inner_text()
 
 
 @pytest.mark.parametrize("stub", [QUOTA_FULL, BLOCKED], ids=["quota-full", "storage-blocked"])

@@ -177,7 +177,7 @@ def test_diagrams_have_a_title_a_text_alternative_and_working_links(built_site, 
     html = (built_site / page / "index.html").read_text(encoding="utf-8")
     by_id = {d["id"]: d for d in DIAGRAMS["diagrams"]}
     for did in ids:
-        figure = re.search(rf'<figure class="kb-dg"[^>]*><svg[^>]*aria-labelledby="kb-dg-{did}-title" aria-describedby="kb-dg-{did}-desc".*?</figure>', html, re.S)
+        figure = re.search(rf'<figure class="kb-dg"[^>]*><div class="kb-dg__scroll"[^>]*><svg[^>]*aria-labelledby="kb-dg-{did}-title" aria-describedby="kb-dg-{did}-desc".*?</figure>', html, re.S)
         assert figure, did
         assert f'<desc id="kb-dg-{did}-desc">{by_id[did]["alt"]}</desc>' in figure.group(0)
         assert by_id[did]["alt"] in re.search(r"<figcaption>(.*?)</figcaption>", figure.group(0), re.S).group(1)
@@ -200,46 +200,145 @@ def test_pages_without_pictures_carry_nothing_of_them(built_site):
 # --- In the browser ---------------------------------------------------------------------
 
 
-@pytest.mark.browser
-def test_mind_map_branches_fold_and_the_picture_zooms(page, server):
-    errors = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.set_viewport_size({"width": 390, "height": 800})
-    page.goto(server.url + "mindmap/")
-    svg_el = page.locator(".kb-mm__svg")
-    # On a phone the picture opens on a tap, at a readable size (14 px labels).
-    assert svg_el.is_hidden()
-    page.get_by_role("button", name="打开整张导图（可放大、拖动）").click()
-    assert svg_el.bounding_box()["width"] == pytest.approx(float(svg_el.get_attribute("width")), abs=2)
-    assert page.locator(".kb-mm__scroll").evaluate("e => e.scrollWidth > e.clientWidth")
-    page.get_by_role("button", name="适合宽度").click()
-    fit = svg_el.bounding_box()["width"]
-    scroll = page.locator(".kb-mm__scroll")
-    assert fit <= scroll.bounding_box()["width"] + 1  # the whole map at once
-    height = float(svg_el.get_attribute("height"))
-    # Branches stand in columns: fold one that has another below it in its column.
-    def places():
-        found = page.eval_on_selector_all(".kb-mm__branch", "bs => bs.map(b => b.getAttribute('transform'))")
-        return [tuple(float(v) for v in re.findall(r"[-\d.]+", t)) for t in found]
+MM_STATE = """() => {
+  const view = document.querySelector('.kb-mm__view').getBoundingClientRect();
+  const shown = [...document.querySelectorAll('.kb-mm__n')].filter(g => !g.parentElement.closest('.kb-mm__n.is-folded'));
+  return {
+    view: [view.left, view.top, view.right, view.bottom],
+    shown: shown.map(g => g.dataset.id),
+    labels: shown.map(g => {
+      const t = g.querySelector(':scope > .kb-mm__text');
+      const r = t.getBoundingClientRect();
+      return { id: g.dataset.id, px: parseFloat(getComputedStyle(t).fontSize) * t.getScreenCTM().a, box: [r.left, r.top, r.right, r.bottom] };
+    }),
+  };
+}"""
 
-    before = places()
-    buttons = page.locator(".kb-mm__folds button")
-    i = next(k for k in range(len(before) - 1) if before[k][0] == before[k + 1][0] and buttons.nth(k).is_enabled())
-    branch = page.locator(".kb-mm__branch").nth(i)
-    page.locator(".kb-mm__folds button").nth(i).click()
-    assert page.locator(".kb-mm__folds button").nth(i).get_attribute("aria-pressed") == "false"
-    assert branch.locator(".kb-mm__kids").is_hidden()
-    assert places()[i + 1][1] < before[i + 1][1], "the branch below the folded one did not move up"
-    page.get_by_role("button", name="全部折叠").click()
-    assert float(svg_el.get_attribute("height")) < height / 3
-    page.get_by_role("button", name="全部展开").click()
-    assert float(svg_el.get_attribute("height")) == pytest.approx(height, abs=1)
-    page.get_by_role("button", name="放大").click()
-    assert svg_el.bounding_box()["width"] > fit * 2
-    assert scroll.evaluate("e => e.scrollWidth > e.clientWidth")  # pan by scrolling
-    page.get_by_role("button", name="适合宽度").click()
-    assert svg_el.bounding_box()["width"] == pytest.approx(fit, abs=1)
-    assert not errors, errors
+
+def _label(state, ident):
+    return next(label for label in state["labels"] if label["id"] == ident)
+
+
+def _inside(box, view):
+    return box[0] >= view[0] - 1 and box[1] >= view[1] - 1 and box[2] <= view[2] + 1 and box[3] <= view[3] + 1
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("width,height", [(390, 844), (1280, 800)], ids=["phone", "laptop"])
+def test_the_mind_map_opens_readable_and_is_explored_like_markmap(browser, server, width, height, scheme):
+    ctx = browser.new_context(locale="zh-CN", service_workers="block", viewport={"width": width, "height": height}, color_scheme=scheme, has_touch=width < 500)
+    try:
+        page = ctx.new_page()
+        errors = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(server.url + "mindmap/")
+        page.locator(".kb-mm__bar").wait_for()
+        page.locator(".kb-mm__view").scroll_into_view_if_needed()
+        branches = [str(i) for i in range(len(MINDMAP["children"]))]
+        # The default view: the root and its branches, every label at least 12 px and in the box.
+        state = page.evaluate(MM_STATE)
+        assert sorted(state["shown"]) == sorted(["root", *branches]), state["shown"]
+        small = [(label["id"], round(label["px"], 1)) for label in state["labels"] if label["px"] < 12]
+        assert not small, small
+        outside = [label["id"] for label in state["labels"] if label["id"] != "root" and not _inside(label["box"], state["view"])]
+        assert not outside, (outside, state["view"])
+        # A click on a node unfolds its children (and it stays where it was); again folds them.
+        ident = next(b for b in branches if MINDMAP["children"][int(b)].get("children"))
+        kids = len(MINDMAP["children"][int(ident)]["children"])
+        before = _label(state, ident)["box"]
+        page.locator(f".kb-mm__n[data-id='{ident}'] > .kb-mm__text").click()
+        state = page.evaluate(MM_STATE)
+        assert len(state["shown"]) == 1 + len(branches) + kids
+        # The node and its children are in the box, as big as before.
+        opened = [label for label in state["labels"] if label["id"] == ident or label["id"].startswith(ident + "-")]
+        assert len(opened) == 1 + kids and all(_inside(label["box"], state["view"]) for label in opened), (opened, state["view"])
+        assert all(label["px"] >= 12 for label in state["labels"])
+        assert _label(state, ident)["px"] == pytest.approx(_label(page.evaluate(MM_STATE), ident)["px"])
+        assert before
+        page.locator(f".kb-mm__n[data-id='{ident}'] > .kb-mm__text").click()
+        assert len(page.evaluate(MM_STATE)["shown"]) == 1 + len(branches)
+        page.locator(f".kb-mm__n[data-id='{ident}'] > .kb-mm__text").click()
+        # Drag to pan.
+        view = state["view"]
+        cx, cy = (view[0] + view[2]) / 2, (view[1] + view[3]) / 2
+        start = _label(page.evaluate(MM_STATE), ident)["box"]
+        page.mouse.move(cx, cy)
+        page.mouse.down()
+        page.mouse.move(cx - 60, cy - 30, steps=4)
+        page.mouse.move(cx - 120, cy - 60, steps=4)
+        page.mouse.up()
+        moved = _label(page.evaluate(MM_STATE), ident)["box"]
+        assert moved[0] == pytest.approx(start[0] - 120, abs=3) and moved[1] == pytest.approx(start[1] - 60, abs=3)
+        assert len(page.evaluate(MM_STATE)["shown"]) == 1 + len(branches) + kids  # a drag is not a click
+        # Wheel zooms in at the pointer.
+        px = _label(page.evaluate(MM_STATE), ident)["px"]
+        page.mouse.move(cx, cy)
+        page.mouse.wheel(0, -300)
+        page.wait_for_timeout(100)
+        assert _label(page.evaluate(MM_STATE), ident)["px"] > px * 1.3
+        # Two fingers apart zoom in too (pointer events, as a touch screen sends them).
+        px = _label(page.evaluate(MM_STATE), ident)["px"]
+        page.evaluate("""([x, y]) => {
+          const v = document.querySelector('.kb-mm__view');
+          const ev = (type, id, dx) => v.dispatchEvent(new PointerEvent(type, { pointerId: id, pointerType: 'touch', isPrimary: id === 11, clientX: x + dx, clientY: y, bubbles: true }));
+          ev('pointerdown', 11, -20); ev('pointerdown', 12, 20);
+          for (let d = 20; d <= 80; d += 10) { ev('pointermove', 11, -d); ev('pointermove', 12, d); }
+          ev('pointerup', 11, -80); ev('pointerup', 12, 80);
+        }""", [cx, cy])
+        assert _label(page.evaluate(MM_STATE), ident)["px"] > px * 1.5
+        # The separate 「↗」 opens the node's page; back brings the same view.
+        go = page.locator(f".kb-mm__n[data-id='{ident}'] > .kb-mm__go")
+        href = go.get_attribute("xlink:href")
+        # Drag the node's 「↗」 to the middle of the box, then tap it.
+        centre = "c => { const r = c.getBoundingClientRect(); return [r.left + r.width / 2, r.top + r.height / 2]; }"
+        for _ in range(12):
+            where = go.locator("text").evaluate(centre)
+            dx, dy = max(-150, min(150, cx - where[0])), max(-150, min(150, cy - where[1]))
+            if abs(dx) < 1 and abs(dy) < 1:
+                break
+            page.mouse.move(cx, cy)
+            page.mouse.down()
+            page.mouse.move(cx + dx / 2, cy + dy / 2, steps=2)
+            page.mouse.move(cx + dx, cy + dy, steps=2)
+            page.mouse.up()
+        saved = page.evaluate(MM_STATE)
+        where = go.locator("text").evaluate(centre)
+        assert where == pytest.approx([cx, cy], abs=3)
+        page.mouse.click(cx, cy)
+        page.wait_for_url(re.compile(re.escape(urljoin(server.url + "mindmap/", href).split("#")[0])))
+        page.go_back()
+        page.locator(".kb-mm__bar").wait_for()
+        page.wait_for_timeout(300)
+        back = page.evaluate(MM_STATE)
+        assert sorted(back["shown"]) == sorted(saved["shown"])
+        assert _label(back, ident)["px"] == pytest.approx(_label(saved, ident)["px"], rel=0.01)
+        in_view = lambda state: [v - state["view"][i % 2] for i, v in enumerate(_label(state, ident)["box"])]  # noqa: E731
+        assert in_view(back) == pytest.approx(in_view(saved), abs=2)
+        assert not errors, errors
+    finally:
+        ctx.close()
+
+
+@pytest.mark.browser
+def test_without_javascript_the_whole_map_and_the_outline_show(browser, server):
+    ctx = browser.new_context(locale="zh-CN", java_script_enabled=False, viewport={"width": 390, "height": 844})
+    try:
+        page = ctx.new_page()
+        page.goto(server.url + "mindmap/")
+        assert page.locator(".kb-mm__svg").is_visible()
+        assert page.locator(".kb-mm__n.is-folded").count() == 0
+        assert page.locator("#kb-mindmap-outline").is_visible()
+        # Still readable: the picture scrolls instead of shrinking its labels under 12 px.
+        scale = page.evaluate("() => { const s = document.querySelector('.kb-mm__svg'); return s.getBoundingClientRect().width / s.viewBox.baseVal.width; }")
+        assert scale * 14 >= 12
+    finally:
+        ctx.close()
+
+
+def test_mind_map_javascript_loads_on_the_mind_map_page_only(built_site):
+    pages = [p for p in built_site.rglob("index.html") if "mindmap.js" in p.read_text(encoding="utf-8")]
+    assert pages == [built_site / "mindmap" / "index.html"]
 
 
 @pytest.mark.browser
@@ -250,8 +349,7 @@ def test_a_picture_node_opens_its_page_and_instant_navigation_survives_the_pictu
     page.locator(".md-nav a[href$='mindmap/']").first.click()  # instant navigation into the picture page
     page.wait_for_url(re.compile(r"/mindmap/$"))
     page.locator(".kb-mm__bar").wait_for()  # mindmap.js ran after the swap
-    page.get_by_role("button", name="放大").click()
-    node = page.locator(".kb-mm__svg a").nth(3)
+    node = page.locator(".kb-mm__svg .kb-mm__n[data-id='3'] > .kb-mm__go")
     href = node.get_attribute("xlink:href")
     node.locator("text").click()
     page.wait_for_url(re.compile(re.escape(urljoin(server.url + "mindmap/", href).split("#")[0])))

@@ -84,7 +84,8 @@ def render_diagram(diagrams: Diagrams, did: str, index: SiteIndex, from_rel: str
         panels.append(panel)
     picture = svg.render_diagram_svg({**diagram, "panels": panels}, url)
     return (
-        f'<figure class="kb-dg" data-search-exclude="true">{picture}'
+        f'<figure class="kb-dg" data-search-exclude="true">'
+        f'<div class="kb-dg__scroll" tabindex="0" role="region" aria-label="图：{escape(diagram["title"])}（可左右滚动）">{picture}</div>'
         f'<figcaption><strong>{escape(diagram["title"])}</strong>。{escape(diagram["alt"])}</figcaption></figure>'
     )
 

@@ -97,18 +97,18 @@ def render_mindmap(mindmap: MindMap, index: SiteIndex, from_rel: str) -> str:
 
 def render_mindmap_picture(mindmap: MindMap, index: SiteIndex, from_rel: str, script_url: str) -> str:
     """The map as one SVG (kb.svg), above the outline that is its text version.
-    mindmap.js (this page only) adds zoom and folding; without it the picture
-    fits the page and the outline folds."""
+    Without JavaScript the whole map is drawn unfolded in a box that scrolls;
+    mindmap.js (this page only) opens it at the first level, big enough to
+    read, to fold and unfold node by node, drag, and zoom."""
     branches = svg.mindmap_tree(mindmap.data, lambda link: index.url(link, from_rel))
     picture = svg.render_mindmap_svg(mindmap.data["title"], branches, "#kb-mindmap-outline")
     return (
         '<figure class="kb-mm" data-search-exclude="true">'
-        # On a phone the whole map fitted to the screen is too small to read:
-        # with JavaScript it opens on a tap at a readable size, to pan (and the
-        # browser lays out its 300 labels only then). Set before the SVG is parsed.
-        '<script>if(matchMedia("(max-width: 44.9375em)").matches)document.currentScript.parentNode.classList.add("kb-mm--tap")</script>'
-        f'<div class="kb-mm__scroll" tabindex="0" role="region" aria-label="思维导图的图（可滚动）">{picture}</div>'
-        '<figcaption>整张导图一屏看完；每个节点都链接到讲它的页面。手机上可以放大后左右拖动。'
+        # With JavaScript the map opens at its first level: hide the rest before
+        # the SVG is parsed, so the browser never lays out the 300 labels at once.
+        '<script>document.currentScript.parentNode.classList.add("kb-mm--js")</script>'
+        f'<div class="kb-mm__view" tabindex="0" role="region" aria-label="思维导图的图">{picture}</div>'
+        '<figcaption>每个节点后面的「↗」打开讲它的页面。'
         '<a href="#kb-mindmap-outline">图下是同一份导图的文字大纲</a>。</figcaption></figure>'
         f'<script src="{escape(script_url)}" defer></script>'
     )

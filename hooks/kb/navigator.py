@@ -200,7 +200,7 @@ def _path_picture(tree: Tree, node_id: str, from_rel: str, index: SiteIndex) -> 
         steps.append((question["title"], index.url(target, from_rel), question["options"][option]["label"]))
     steps.append((tree.nodes[node_id]["title"], None, None))
     label = f"你在决策导航里的位置：回答了 {len(steps) - 1} 个问题，到了「{tree.nodes[node_id]['title']}」。文字版见下面的列表。"
-    return f'<figure class="kb-path">{svg.render_path_svg(steps, label)}</figure>'
+    return f'<figure class="kb-path"><div class="kb-path__scroll" tabindex="0" role="region" aria-label="你走过的路（可左右滚动）">{svg.render_path_svg(steps, label)}</div></figure>'
 
 
 def tree_nodes(tree: Tree, index: SiteIndex, from_rel: str) -> svg.Node:

@@ -4,8 +4,9 @@ tree, the reader's path through it, and the small diagrams of data/diagrams.yml.
 No JavaScript library: text is real <text> (selectable, found by the browser's
 find-in-page), every node is an <a> to the page and anchor that covers it,
 colours come from CSS variables so Material's light and dark palettes apply.
-Sizes are in user units where 16 units = 1em of the page, and each picture's
-natural width is given in em, so the text scales with the page's font size.
+Sizes are in user units, one CSS px each at a picture's natural width; a
+picture shrinks to fit its container, but never so far that a label would be
+under MIN_LABEL_PX (12 CSS px): below that its container scrolls sideways.
 
 Layout never overlaps labels by construction: label widths are estimated
 generously (CJK and full-width characters 1em, Latin letters and digits
@@ -93,6 +94,8 @@ class Node:
     w: float = 0.0
     h: float = 0.0
     depth: int = 0
+    sub: float = 0.0  # mind map: height of the subtree
+    top: float = 0.0  # mind map: the node's top within its subtree
 
     def walk(self):
         yield self
@@ -183,24 +186,48 @@ def _tree_body(root: Node, style: Style, skip_root: bool = False) -> tuple[str, 
     return "".join(labels), "".join(under), "".join(links)
 
 
-def _svg(width: float, height: float, cls: str, label: str, body: str, *, ident: str, size: float, desc: str = "") -> str:
-    """The <svg> element: natural width in em (scales with the page), fits its container."""
+#: No label of a picture is drawn smaller than this many CSS px: a picture
+#: fits its container down to that scale and scrolls sideways below it.
+MIN_LABEL_PX = 12
+
+
+def _svg(width: float, height: float, cls: str, label: str, body: str, *, ident: str, size: float, desc: str = "", smallest: float | None = None) -> str:
+    """The <svg> element: natural width one CSS px per unit, fits its container
+    but never below the width at which its ``smallest`` text (default ``size``)
+    is MIN_LABEL_PX (the container scrolls then)."""
     desc_el = f'<desc id="{ident}-desc">{escape(desc)}</desc>' if desc else ""
     described = f' aria-describedby="{ident}-desc"' if desc else ""
+    floor = min(width, width * MIN_LABEL_PX / (smallest or size))
     return (
         f'<svg class="{cls}" viewBox="0 0 {fmt(width)} {fmt(height)}" width="{fmt(width)}" height="{fmt(height)}"'
-        f' font-size="{fmt(size)}" style="width:{fmt(width / EM)}em" role="img" aria-labelledby="{ident}-title"{described}'
+        f' font-size="{fmt(size)}" style="width:{fmt(width)}px;min-width:{fmt(floor)}px" role="img" aria-labelledby="{ident}-title"{described}'
         f' xmlns="http://www.w3.org/2000/svg"><title id="{ident}-title">{escape(label)}</title>{desc_el}{body}</svg>'
     )
 
 
 # --- The mind map ---------------------------------------------------------------------
+#
+# Why our own SVG and not a library such as markmap (markmap-view): markmap-view
+# draws in the browser with the whole of d3 7 beside it (its browser build
+# expects the global d3, about 280 KB minified), so the page would ship a few
+# hundred KB of JavaScript and lay out 300 nodes on the reader's phone before
+# showing anything, and the build would need a bundling step from npm. What
+# readers expect of markmap (fold any node, drag, wheel and pinch zoom, open a
+# node's page) is a few hundred lines on top of a tree laid out here: the page
+# carries real <text> (find in page, works without JavaScript), mindmap.js is
+# about 4 KB gzip and loads on /mindmap/ only, and folding re-places nodes with
+# the same arithmetic from the sizes written below (no measuring in the page).
+#
+# Each node is a <g class="kb-mm__n"> placed relative to its parent, with its
+# size in data-w/data-h and its children in <g class="kb-mm__kids">; the
+# connector to its parent is in its own group. mindmap.js re-places the groups
+# when a node folds (mm_place below is the same layout).
 
 MIND_STYLE = Style(size=14, line=19, max_em=11, gap_x=26, gap_y=6)
-HOOK = 18  # trunk to branch title
-COL_GAP = 40
-HEADER = 44
-BRANCH_GAP = 14
+MIND_ROOT = Style(size=18, line=24, max_em=14)
+MM_GO = 20  # room after a label for its 「↗」 link to the node's page
+MM_GAP_X = 30  # from the end of a node's underline to its children
+MM_GAP_Y = 8  # between sibling subtrees
 
 
 def mindmap_tree(data: dict, url: Callable[[str], str]) -> list[Node]:
@@ -210,82 +237,83 @@ def mindmap_tree(data: dict, url: Callable[[str], str]) -> list[Node]:
     return [convert(child) for child in data["children"]]
 
 
-def _partition(heights: list[float], k: int) -> list[list[int]]:
-    """Split the branches, in order, into ``k`` columns with the lowest tallest column."""
-    n = len(heights)
-    best: dict[tuple[int, int], tuple[float, list[int]]] = {}
-
-    def solve(start: int, cols: int) -> tuple[float, list[int]]:
-        if (start, cols) in best:
-            return best[(start, cols)]
-        if cols == 1:
-            result = (sum(heights[start:]) + BRANCH_GAP * (n - start - 1), [n])
-        else:
-            result = (float("inf"), [n])
-            for end in range(start + 1, n - cols + 2):
-                here = sum(heights[start:end]) + BRANCH_GAP * (end - start - 1)
-                rest, cuts = solve(end, cols - 1)
-                if max(here, rest) < result[0]:
-                    result = (max(here, rest), [end] + cuts)
-        best[(start, cols)] = result
-        return result
-
-    _, cuts = solve(0, k)
-    out, start = [], 0
-    for end in cuts:
-        out.append(list(range(start, end)))
-        start = end
-    return out
+def _mm_measure(node: Node, style: Style) -> None:
+    node.lines = wrap(node.text, style.max_em)
+    node.w = max(text_em(line) for line in node.lines) * style.size + MM_GO
+    node.h = len(node.lines) * style.line + style.pad
 
 
-def render_mindmap_svg(title: str, branches: list[Node], root_href: str, *, aspect: float = 1.6) -> str:
-    """The whole map: branches packed in columns (the count whose shape is
-    closest to ``aspect`` width/height, for a laptop screen), each hanging off
-    its column's trunk; each branch a <g> that mindmap.js can fold."""
-    style = MIND_STYLE
-    sizes = [layout(branch, style) for branch in branches]
-    heights = [h for _w, h in sizes]
-    best = None
-    for k in range(1, min(5, len(branches)) + 1):
-        columns = _partition(heights, k)
-        widths = [max(sizes[i][0] for i in col) + HOOK for col in columns]
-        total_w = sum(widths) + COL_GAP * (k - 1)
-        total_h = HEADER + max(sum(heights[i] for i in col) + BRANCH_GAP * (len(col) - 1) for col in columns)
-        score = abs(total_w / total_h - aspect)
-        if best is None or score < best[0]:
-            best = (score, columns, widths, total_w, total_h)
-    _score, columns, widths, total_w, total_h = best
+def mm_place(node: Node) -> float:
+    """Place ``node``'s children relative to it (x, y of each child are offsets
+    from its parent's top-left); the node is centred on its children's block.
+    Returns the height of the subtree. Same arithmetic as mindmap.js."""
+    if not node.children:
+        node.sub = node.h
+        node.top = 0.0
+        return node.h
+    heights = [mm_place(child) for child in node.children]
+    block = sum(heights) + MM_GAP_Y * (len(heights) - 1)
+    node.sub = max(node.h, block)
+    own = (node.sub - node.h) / 2  # the node's top within its subtree
+    y = (node.sub - block) / 2
+    for child, h in zip(node.children, heights):
+        child.x = node.w + MM_GAP_X
+        child.y = y + child.top - own
+        y += h + MM_GAP_Y
+    node.top = own
+    return node.sub
 
-    parts = []
-    x0 = 0.0
-    trunks = []
-    for c, (col, width) in enumerate(zip(columns, widths)):
-        y = float(HEADER)
-        last_hook = y
-        for i in col:
-            branch = branches[i]
-            labels, under, links = _tree_body(branch, style, skip_root=True)
-            head = _label(branch, style)
-            hook_y = branch.h
-            kids = f'<g class="kb-mm__kids"><path class="kb-mm__line" d="{links}"/><path class="kb-mm__under" d="{under}"/>{labels}</g>' if branch.children else ""
-            parts.append(
-                f'<g class="kb-mm__branch kb-mm--c{i % 6}" data-col="{c}" data-h="{fmt(heights[i])}" data-h0="{fmt(branch.h)}" data-name="{escape(branch.text)}"'
-                f' transform="translate({fmt(x0 + HOOK)} {fmt(y)})">{kids}'
-                f'<path class="kb-mm__under kb-mm__head" d="M{fmt(-HOOK)} {fmt(hook_y)}H{fmt(branch.w)}"/>{head}</g>'
-            )
-            last_hook = y + hook_y
-            y += heights[i] + BRANCH_GAP
-        trunks.append(f'<path class="kb-mm__trunk" data-col="{c}" d="M{fmt(x0)} {HEADER - 10}V{fmt(last_hook)}"/>')
-        x0 += width + COL_GAP
-    first_x = 0.0
-    last_x = sum(widths[:-1]) + COL_GAP * (len(widths) - 1)
-    root = Node(title, root_href, cls="kb-mm__root")  # 18 units: font-size in CSS
-    root.lines, root.x, root.y = [title], 0.0, 0.0
-    root_style = Style(size=18, line=24)
-    header = _label(root, root_style) + f'<path class="kb-mm__trunk" d="M{fmt(first_x)} {HEADER - 10}H{fmt(max(last_x, first_x))}"/>'
-    body = header + "".join(trunks) + "".join(parts)
-    label = f"思维导图「{title}」：{len(branches)} 个分支，共 {sum(sum(1 for _ in b.walk()) for b in branches)} 个节点。文字版见图下的大纲。"
-    return _svg(total_w + 2, total_h + 4, "kb-mm__svg", label, body, ident="kb-mm", size=style.size)
+
+def _mm_node(node: Node, ident: str, style: Style, parent: Node | None, colour: str) -> str:
+    """One node as few elements as will do (the page carries 300 of them): its
+    group, one path (the curve from its parent, then its underline), its text,
+    the 「↗」 link, and for a node with children the fold dot and their group."""
+    spans = "".join(
+        f'<tspan x="0" y="{fmt((i + 1) * style.line - (style.line - style.size) / 2 - 2)}">{escape(line)}</tspan>'
+        for i, line in enumerate(node.lines)
+    )
+    text_w = node.w - MM_GO
+    if parent is not None:
+        sx, sy = -MM_GAP_X, parent.h - node.y
+        mid = sx / 2
+        line = f'<path class="kb-mm__link" d="M{fmt(sx)} {fmt(sy)}C{fmt(mid)} {fmt(sy)} {fmt(mid)} {fmt(node.h)} 0 {fmt(node.h)}h{fmt(node.w)}"/>'
+    else:
+        line = f'<path class="kb-mm__link" d="M0 {fmt(node.h)}h{fmt(node.w)}"/>'
+    go = ""
+    if node.href:
+        go = f'<a {HREF}="{escape(node.href)}" class="kb-mm__go" tabindex="-1"><text x="{fmt(text_w + 9)}" y="{fmt(style.line / 2 + 5.5)}" text-anchor="middle">↗</text></a>'
+    kids = ""
+    if node.children:
+        kids = f'<circle class="kb-mm__fold" cx="{fmt(node.w)}" cy="{fmt(node.h)}" r="4"/><g class="kb-mm__kids">' + "".join(
+            _mm_node(child, f"{ident}-{i}" if ident else str(i), MIND_STYLE, node, "" if ident else f" kb-mm--c{i % 6}")
+            for i, child in enumerate(node.children)
+        ) + "</g>"
+    cls = f"kb-mm__n{colour}" + (" kb-mm__root" if parent is None else "")
+    return (
+        f'<g class="{cls}" data-id="{ident or "root"}" data-w="{fmt(node.w)}" data-h="{fmt(node.h)}"'
+        f' transform="translate({fmt(node.x)} {fmt(node.y)})">{line}<text class="kb-mm__text">{spans}</text>{go}{kids}</g>'
+    )
+
+
+def render_mindmap_svg(title: str, branches: list[Node], root_href: str) -> str:
+    """The whole map, every node unfolded (as it shows without JavaScript):
+    the root on the left, each node's children to its right, centred on it."""
+    root = Node(title, root_href, children=branches)
+    _mm_measure(root, MIND_ROOT)
+    for node in root.walk():
+        if node is not root:
+            _mm_measure(node, MIND_STYLE)
+    height = mm_place(root)
+    root.x, root.y = 2.0, root.top + 2
+
+    def right(node: Node, x: float) -> float:
+        return max([x + node.w] + [right(c, x + c.x) for c in node.children])
+
+    width = right(root, root.x)
+    body = _mm_node(root, "", MIND_ROOT, None, "")
+    count = sum(1 for _ in root.walk()) - 1
+    label = f"思维导图「{title}」：{len(branches)} 个分支，共 {count} 个节点。文字版见图下的大纲。"
+    return _svg(width + 4, height + 4, "kb-mm__svg", label, body, ident="kb-mm", size=MIND_STYLE.size)
 
 
 # --- The decision tree ---------------------------------------------------------------
@@ -331,6 +359,7 @@ def render_path_svg(steps: list[tuple[str, str | None, str]], label: str, ident:
 # --- Small diagrams (data/diagrams.yml) -----------------------------------------------
 
 D_SIZE, D_LINE = 15, 20
+D_NOTE = D_SIZE * 0.85  # notes under a stage (.kb-dg__note: 12.75px in extra.css)
 
 
 def _text_block(lines: list[str], cx: float, top: float, cls: str = "") -> str:
@@ -479,4 +508,4 @@ def render_diagram_svg(diagram: dict, url: Callable[[str | None], str | None]) -
         height = max(height, h + (title_h if title else 0))
         x += w + 40
     width = x - 40
-    return _svg(width + 2, height + 2, "kb-dg__svg", diagram["title"], "".join(out), ident=f"kb-dg-{diagram['id']}", size=D_SIZE, desc=diagram["alt"])
+    return _svg(width + 2, height + 2, "kb-dg__svg", diagram["title"], "".join(out), ident=f"kb-dg-{diagram['id']}", size=D_SIZE, desc=diagram["alt"], smallest=D_NOTE)

@@ -4,7 +4,9 @@
  * stays short and survives rewording). Opening such a link shows those items as
  * the sender's progress, apart from the reader's own ticks, until the reader
  * takes it over or dismisses it; ids no longer on the page are ignored and said
- * so. Plain DOM and execCommand fallback: works in WeChat's in-app browser. */
+ * so (a few by name, the rest counted). A link cut short by a chat app never
+ * throws. Plain DOM; when the clipboard refuses, the text is shown selected in
+ * a field (checklist.js): works in WeChat's in-app browser. */
 (function () {
   "use strict";
   var ID = /^[a-z0-9]+(-[a-z0-9]+)*$/;
@@ -22,11 +24,16 @@
     return b;
   }
   function baseUrl() { return location.href.split("#")[0].split("?")[0]; }
+  /* The ids of ?done=, whatever a chat app did to the link: a cut escape
+   * (`%E4%BD`, `%`) is read as it is, nothing throws, and anything that is not
+   * an id is dropped. At most MAX ids are read. */
+  var MAX = 500;
   function sharedIds() {
     var match = /[?&]done=([^&#]*)/.exec(location.search);
     if (!match) return null;
-    var raw = decodeURIComponent(match[1].replace(/\+/g, " "));
-    return raw.split(/[,\s]+/).filter(function (id) { return id && ID.test(id); });
+    var raw = match[1].replace(/\+/g, " ");
+    try { raw = decodeURIComponent(raw); } catch (e) { raw = raw.replace(/%2C/gi, ","); }
+    return raw.split(/[,\s]+/).slice(0, MAX).filter(function (id) { return id && id.length <= 80 && ID.test(id); });
   }
   function dropParam() {
     if (!window.history || !history.replaceState) return;
@@ -38,27 +45,11 @@
     var api = root.kbChecklist;
     if (!api || root.getAttribute("data-kb-share")) return;
     root.setAttribute("data-kb-share", "1");
-    var field = el("input", "kb-checklist__link-field");
-    field.type = "text";
-    field.readOnly = true;
-    field.hidden = true;
-    field.setAttribute("aria-label", "进度链接（长按或全选后复制）");
-    field.addEventListener("focus", function () { field.select(); });
-
-    api.bar.insertBefore(button("复制进度链接", function () {
+    api.buttons.insertBefore(api.button("复制进度链接", function () {
       var done = api.done();
       var url = baseUrl() + (done.length ? "?done=" + done.join(",") : "");
-      field.value = url;
-      field.hidden = false;
-      api.copy(api.text(done, url)).then(function () {
-        api.say("已复制进度（已完成 " + done.length + " 项）和链接，可以粘贴到微信群");
-      }, function () {
-        field.focus();
-        field.select();
-        api.say("没能自动复制：请长按下面的链接复制");
-      });
-    }), api.status);
-    api.bar.insertBefore(field, api.status.nextSibling);
+      api.copyOrShow(api.text(done, url), "已复制进度（" + done.length + " 项）和链接");
+    }, "复制"), api.buttons.firstChild.nextSibling);
 
     var ids = sharedIds();
     if (ids === null) return;
@@ -70,18 +61,21 @@
     panel.setAttribute("aria-label", "同事分享的进度");
     panel.appendChild(el("p", "kb-shared__title", "这是别人分享给你的进度：对方已完成 " + known.length + "/" + api.items.length + " 项，下面标着「对方已完成」。你自己的勾选没有改动。"));
     if (unknown.length) {
-      panel.appendChild(el("p", "kb-shared__unknown", "链接里有 " + unknown.length + " 项在这份清单里找不到了（可能已删除或改名），已忽略：" + unknown.join("、")));
+      /* Summarised: a link can carry thousands of ids; a few are named. */
+      var named = unknown.filter(function (id, i) { return unknown.indexOf(id) === i; });
+      var shown = named.slice(0, 3).join("、") + (named.length > 3 ? " 等" : "");
+      panel.appendChild(el("p", "kb-shared__unknown", "链接里有 " + unknown.length + " 项在这份清单里找不到了（可能已删除或改名），已忽略：" + shown));
     }
     var mine = api.done();
     var actions = el("p", "kb-shared__actions");
     actions.appendChild(button("采用对方的进度", function () {
       api.setDone(known);
       close();
-      api.say("已采用对方的进度：已完成 " + known.length + " 项" + (mine.length ? "（替换了你原来的 " + mine.length + " 项勾选）" : ""));
+      api.say("已采用对方的 " + known.length + " 项" + (mine.length ? "（替换了你原来的 " + mine.length + " 项）" : ""));
     }));
     actions.appendChild(button("不用，保留我的勾选", function () {
       close();
-      api.say("已关闭对方的进度，你的勾选没有变");
+      api.say("已关闭，你的勾选没有变");
     }));
     if (mine.length) actions.appendChild(el("span", "kb-shared__mine", "你自己已勾选 " + mine.length + " 项；采用后换成对方的 " + known.length + " 项。"));
     panel.appendChild(actions);

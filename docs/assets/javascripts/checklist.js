@@ -1,10 +1,16 @@
 /* Checklists: tick items (kept in localStorage per page and item id), progress,
- * reset, copy as plain text for WeChat/QQ, copy one item's link, highlight the
- * item named in the URL. Without JavaScript the checklist is a plain list.
- * When storage is unavailable or full (private browsing, some in-app browsers)
- * ticks work for this page view and the bar says they will not be kept.
- * Sharing progress (?done=) lives in checklist-share.js, loaded only on pages
- * with a checklist. */
+ * reset (with 撤销), copy as plain text for WeChat/QQ, copy one item's link,
+ * highlight the item named in the URL. Without JavaScript the checklist is a
+ * plain list. When storage is unavailable or full (private browsing, some
+ * in-app browsers) ticks work for this page view and the bar says they will
+ * not be kept. Sharing progress (?done=) lives in checklist-share.js, loaded
+ * only on pages with a checklist.
+ *
+ * On every page: a link to an element of the page (#id: a checklist item, a
+ * heading, a day of the kit, a glossary term) lands just below whatever is
+ * sticky at the top (the header, the tabs, a checklist's bar), on the first
+ * load and on every hashchange. A hash cut short or re-encoded by a chat app
+ * (`#%E4%BD`, `#%`) never throws: it is read as it is. */
 (function () {
   "use strict";
   var PREFIX = "kb-checklist:";
@@ -38,6 +44,11 @@
   }
   function pageUrl() { return location.href.split("#")[0]; }
 
+  /* decodeURIComponent that never throws: a cut escape stays as it is. */
+  function decode(text) {
+    try { return decodeURIComponent(text); } catch (e) { return text; }
+  }
+
   function copy(text) {
     if (navigator.clipboard && window.isSecureContext) {
       return navigator.clipboard.writeText(text);
@@ -57,10 +68,23 @@
     });
   }
 
-  function button(label, onClick) {
+  /* A button whose label is shortened on a phone: the words in `hide` are not
+   * shown below 45em (extra.css); its aria-label keeps the whole label. */
+  function button(label, onClick, hide) {
     var b = document.createElement("button");
     b.type = "button";
-    b.textContent = label;
+    if (hide) {
+      b.setAttribute("aria-label", label);
+      var at = label.indexOf(hide);
+      b.appendChild(document.createTextNode(label.slice(0, at)));
+      var span = document.createElement("span");
+      span.className = "kb-long";
+      span.textContent = hide;
+      b.appendChild(span);
+      b.appendChild(document.createTextNode(label.slice(at + hide.length)));
+    } else {
+      b.textContent = label;
+    }
     b.addEventListener("click", onClick);
     return b;
   }
@@ -84,6 +108,7 @@
   function setup(root) {
     if (root.getAttribute("data-kb-ready")) return;
     root.setAttribute("data-kb-ready", "1");
+    document.documentElement.classList.add("kb-has-checklist");
     var key = root.getAttribute("data-kb-checklist");
     var items = Array.prototype.slice.call(root.querySelectorAll(".kb-check"));
     var present = items.map(function (li) { return li.id; });
@@ -91,14 +116,24 @@
     var done = stored.filter(function (id) { return present.indexOf(id) !== -1; });
     if (done.length !== stored.length) save(key, done); /* drop ids that no longer exist */
 
+    /* One line on a phone in every state: the progress, or for a few seconds
+     * a short message in its place (with 撤销 after a reset), then the buttons.
+     * A text to copy by hand takes the line's place until it is copied,
+     * closed or left. */
     var bar = document.createElement("div");
     bar.className = "kb-checklist__bar";
+    var line = document.createElement("div");
+    line.className = "kb-checklist__line";
+    var slot = document.createElement("span");
+    slot.className = "kb-checklist__slot";
     var progress = document.createElement("span");
     progress.className = "kb-checklist__progress";
     progress.setAttribute("aria-live", "polite");
     var status = document.createElement("span");
     status.className = "kb-checklist__status";
     status.setAttribute("role", "status");
+    slot.appendChild(progress);
+    slot.appendChild(status);
     var notice = document.createElement("p");
     notice.className = "kb-checklist__notice";
     notice.hidden = true;
@@ -108,10 +143,70 @@
       progress.textContent = "已完成 " + done.length + "/" + items.length;
       notice.hidden = !storageFailed;
     }
-    function say(text) {
-      status.textContent = text;
-      window.setTimeout(function () { if (status.textContent === text) status.textContent = ""; }, 4000);
+    var sayTimer = null;
+    /* A message in the progress slot for `ms` (4 s), with an optional action. */
+    function say(text, action, ms) {
+      window.clearTimeout(sayTimer);
+      status.textContent = "";
+      status.appendChild(document.createTextNode(text));
+      if (action) {
+        var act = button(action.label, function () { action.run(); clear(); });
+        act.className = "kb-checklist__action";
+        status.appendChild(act);
+      }
+      slot.classList.add("is-saying");
+      function clear() {
+        window.clearTimeout(sayTimer);
+        status.textContent = "";
+        slot.classList.remove("is-saying");
+      }
+      sayTimer = window.setTimeout(clear, ms || 4000);
     }
+
+    /* Copy by hand: the text in a field, selected, in place of the bar's line. */
+    var manual = document.createElement("div");
+    manual.className = "kb-checklist__manual";
+    manual.hidden = true;
+    var manualHint = document.createElement("span");
+    manualHint.className = "kb-checklist__hint";
+    var field = document.createElement("textarea");
+    field.className = "kb-checklist__field";
+    field.readOnly = true;
+    field.rows = 1;
+    field.setAttribute("aria-label", "要复制的文字（已全部选中：长按或按 Ctrl+C 复制）");
+    var closeManual = button("关闭", function () { hideManual(); });
+    closeManual.className = "kb-checklist__close";
+    manual.appendChild(manualHint);
+    manual.appendChild(field);
+    manual.appendChild(closeManual);
+    function hideManual() {
+      if (manual.hidden) return;
+      manual.hidden = true;
+      line.hidden = false;
+      bar.classList.remove("is-manual");
+    }
+    function showManual(text, hint) {
+      field.value = text;
+      manualHint.textContent = hint;
+      line.hidden = true;
+      manual.hidden = false;
+      bar.classList.add("is-manual");
+      field.focus();
+      field.select();
+      try { field.setSelectionRange(0, text.length); } catch (e) { /* old WebViews */ }
+    }
+    field.addEventListener("focus", function () { field.select(); });
+    /* Closes itself once copied, on Escape, or when the reader moves on. */
+    field.addEventListener("copy", function () { window.setTimeout(function () { hideManual(); say("已复制"); }, 0); });
+    manual.addEventListener("keydown", function (e) { if (e.key === "Escape") hideManual(); });
+    manual.addEventListener("focusout", function (e) { if (!manual.contains(e.relatedTarget)) window.setTimeout(hideManual, 200); });
+    /* Copy `text`; when the browser will not, show it selected in the field. */
+    function copyOrShow(text, okMessage) {
+      return copy(text).then(function () { hideManual(); say(okMessage); }, function () {
+        showManual(text, "没能自动复制，已选中：");
+      });
+    }
+
     function setDone(ids) {
       done = ids.filter(function (id) { return present.indexOf(id) !== -1; });
       items.forEach(function (li) {
@@ -137,62 +232,113 @@
       });
       var link = li.querySelector(".kb-check__link");
       link.addEventListener("click", function () {
-        copy(pageUrl() + "#" + li.id).then(function () { say("已复制这一条的链接，可以直接发到群里"); }, function () { say("请长按地址栏复制链接"); });
+        copyOrShow(pageUrl() + "#" + li.id, "已复制这一条的链接");
       });
     });
 
-    bar.appendChild(progress);
-    bar.appendChild(button("复制为文本", function () {
-      copy(asText(root)).then(function () { say("已复制，可以粘贴到微信、企业微信或 QQ"); }, function () { say("复制失败：请手动选择文字复制"); });
-    }));
-    bar.appendChild(button("全部重置", function () {
+    var buttons = document.createElement("span");
+    buttons.className = "kb-checklist__buttons";
+    buttons.appendChild(button("复制为文本", function () {
+      copyOrShow(asText(root), "已复制，可粘贴到微信或 QQ");
+    }, "为"));
+    buttons.appendChild(button("全部重置", function () {
+      var before = done.slice();
+      if (!before.length) { say("还没有勾选"); return; }
       setDone([]);
-      say("已清空勾选");
-    }));
-    bar.appendChild(status);
+      say("已清空 " + before.length + " 项", { label: "撤销", run: function () { setDone(before); say("已恢复 " + before.length + " 项勾选"); } }, 8000);
+    }, "全部"));
+    line.appendChild(slot);
+    line.appendChild(buttons);
+    bar.appendChild(line);
+    bar.appendChild(manual);
     root.insertBefore(bar, root.firstChild);
     root.insertBefore(notice, bar.nextSibling);
     update();
     /* For checklist-share.js. */
     root.kbChecklist = {
-      items: items, bar: bar, status: status, say: say, copy: copy, update: update,
+      items: items, bar: bar, buttons: buttons, status: status, say: say, copy: copy, copyOrShow: copyOrShow, update: update,
+      button: button, decode: decode,
       done: function () { return done.slice(); }, setDone: setDone,
       text: function (ids, url) { return asText(root, ids, url); }
     };
   }
 
+  /* How far from the top of the window a target must land to be seen: below
+   * the fixed header, the sticky tabs, and the sticky bar of the checklist
+   * that holds it. */
+  function coveredTop(target) {
+    var bottom = 0;
+    var fixed = document.querySelectorAll(".md-header, .md-tabs");
+    for (var i = 0; i < fixed.length; i++) {
+      var cs = window.getComputedStyle(fixed[i]);
+      if (cs.display === "none" || cs.visibility === "hidden" || (cs.position !== "fixed" && cs.position !== "sticky")) continue;
+      var r = fixed[i].getBoundingClientRect();
+      if (r.height && r.top <= 1) bottom = Math.max(bottom, r.bottom);
+    }
+    var list = target.closest && target.closest(".kb-checklist");
+    var bar = list && list.querySelector(".kb-checklist__bar");
+    if (bar && bar.offsetHeight) {
+      var top = parseFloat(window.getComputedStyle(bar).top) || 0;
+      bottom = Math.max(bottom, top + bar.offsetHeight);
+    }
+    return bottom;
+  }
+
+  function targetOf(hash) {
+    if (!hash || hash.length < 2) return null;
+    var raw = hash.slice(1);
+    return document.getElementById(decode(raw)) || document.getElementById(raw);
+  }
+
+  /* Scroll so the target's top sits just below what is sticky. */
+  function land(target) {
+    var item = target.closest && target.closest(".kb-check");
+    var el = item || (target.classList && target.classList.contains("kb-old-anchor") ? target.parentNode : target);
+    var top = el.getBoundingClientRect().top + window.pageYOffset - coveredTop(el) - 8;
+    window.scrollTo(window.pageXOffset, Math.max(0, top));
+  }
+
   function highlight() {
     var old = document.querySelectorAll(".kb-check.is-target");
     for (var i = 0; i < old.length; i++) old[i].classList.remove("is-target");
-    if (!location.hash) return;
-    var target = document.getElementById(decodeURIComponent(location.hash.slice(1)));
-    var item = target && target.closest(".kb-check");
-    if (item) {
-      item.classList.add("is-target");
-      item.scrollIntoView({ block: "center" });
-    }
+    var target = targetOf(location.hash);
+    if (!target) return;
+    var item = target.closest && target.closest(".kb-check");
+    if (item) item.classList.add("is-target");
+    land(target);
   }
 
   var share = null;
   function loadShare(lists) {
     if (window.kbChecklistShare) { window.kbChecklistShare(lists); return; }
     if (share) return;
-    var config = JSON.parse(document.getElementById("__config").textContent);
+    var base = ".";
+    try { base = JSON.parse(document.getElementById("__config").textContent).base; } catch (e) { /* keep "." */ }
     share = document.createElement("script");
-    share.src = new URL(config.base.replace(/\/?$/, "/") + "assets/javascripts/checklist-share.js", location.href).href;
+    share.src = new URL(base.replace(/\/?$/, "/") + "assets/javascripts/checklist-share.js", location.href).href;
     share.onload = function () { if (window.kbChecklistShare) window.kbChecklistShare(document.querySelectorAll(".kb-checklist")); };
     document.head.appendChild(share);
   }
 
+  var pending = false;
   function init() {
     var lists = document.querySelectorAll(".kb-checklist");
+    if (!lists.length && document.documentElement.classList.contains("kb-has-checklist")) document.documentElement.classList.remove("kb-has-checklist");
     for (var i = 0; i < lists.length; i++) setup(lists[i]);
-    highlight();
     if (lists.length) loadShare(lists);
+    highlight();
+    /* The browser (and instant navigation) scroll to the fragment themselves,
+     * possibly after this: land again once they are done. */
+    if (location.hash && !pending) {
+      pending = true;
+      window.setTimeout(function () { pending = false; highlight(); }, 120);
+    }
   }
 
   window.kbChecklistText = function (root) { return asText(root); };
+  window.kbLandHash = highlight;
   window.addEventListener("hashchange", highlight);
+  window.addEventListener("load", function () { if (location.hash) highlight(); });
   if (window.document$ && window.document$.subscribe) window.document$.subscribe(init);
   else if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
   else init();
