@@ -295,6 +295,16 @@
     var item = target.closest && target.closest(".kb-check");
     var el = item || (target.classList && target.classList.contains("kb-old-anchor") ? target.parentNode : target);
     var top = el.getBoundingClientRect().top + window.pageYOffset - coveredTop(el) - 8;
+    /* Moving back up after the browser's own jump reads to Material as the
+       reader scrolling up, which shows its back-to-top pill over the target:
+       keep the pill away until the reader scrolls themselves. */
+    var root = document.documentElement;
+    root.classList.add("kb-landed");
+    var release = function () {
+      root.classList.remove("kb-landed");
+      ["wheel", "touchstart", "keydown"].forEach(function (type) { window.removeEventListener(type, release, true); });
+    };
+    ["wheel", "touchstart", "keydown"].forEach(function (type) { window.addEventListener(type, release, true); });
     window.scrollTo(window.pageXOffset, Math.max(0, top));
   }
 
