@@ -53,26 +53,25 @@ def on_page_content(html: str, *, page, config, files) -> str:
 
 
 def _texts(pages):
-    texts, headings, titles = [], [], []
-    for title, html, _url, _aliases in pages:
-        text, found = search_layer.page_text(html)
+    """Each page parsed once: texts, headings, titles, and {site path: situations}."""
+    texts, headings, titles, situations = [], [], [], {}
+    for title, html, url, _aliases in pages:
+        text, found, situations[url] = search_layer.page_parts(html)
         texts.append(title + " " + text)
         headings.extend(found + [title])
         titles.append(title)
-    return texts, headings, titles
+    return texts, headings, titles, situations
 
 
 def _index(site_dir: Path, query, pages) -> tuple[str, int]:
     """Pagefind over ``site_dir``, then the query layer; (summary, layer bytes)."""
-    texts, headings, titles = _texts(pages)
+    texts, headings, titles, situations = _texts(pages)
     off = search_layer.ablated()
     tokenizer = serve_cache.tokenizer(search_layer.segmenter, query.concepts | set(titles), query.stopwords)
     cut = search_layer.cutter(tokenizer)
-    summary = search_layer.run_pagefind(site_dir, cut, off)
-    steps = search_layer.step_page_ids(site_dir)
-    kinds = search_layer.page_kinds(site_dir, {url: list(aliases) for _t, _h, url, aliases in pages})
-    situations = search_layer.situations_by_id(site_dir, {url: search_layer.page_situations(html) for _t, html, url, _a in pages})
-    layer = search_layer.build_layer(texts, headings, query, cut, steps, kinds, situations, off)
+    summary, fragments = search_layer.run_pagefind(site_dir, cut, off)
+    kinds = search_layer.page_kinds(fragments, {url: list(aliases) for _t, _h, url, aliases in pages})
+    layer = search_layer.build_layer(texts, headings, query, cut, kinds, search_layer.situations_by_id(fragments, situations), off)
     return summary, search_layer.write_layer(site_dir, layer)
 
 

@@ -136,18 +136,18 @@ class _TextParser(HTMLParser):
             self._situation.append(data)
 
 
+def page_parts(html: str) -> tuple[str, list[str], list[str]]:
+    """(all indexed text, headings, the situations it answers) of one page's
+    rendered content; the situations are its 「遇到这些情况」 block
+    (kb.content.render_questions)."""
+    parser = _TextParser()
+    parser.feed(html)
+    return " ".join(parser.text), parser.headings, [s for s in parser.situations if s]
+
+
 def page_text(html: str) -> tuple[str, list[str]]:
     """(all indexed text, headings) of one page's rendered content."""
-    parser = _TextParser()
-    parser.feed(html)
-    return " ".join(parser.text), parser.headings
-
-
-def page_situations(html: str) -> list[str]:
-    """The situations a page answers (its 「遇到这些情况」 block, kb.content.render_questions)."""
-    parser = _TextParser()
-    parser.feed(html)
-    return [s for s in parser.situations if s]
+    return page_parts(html)[:2]
 
 
 # --- vocabulary ----------------------------------------------------------------
@@ -375,7 +375,7 @@ def vocabulary_by_count(vocab: Counter, minimum: int = MIN_WORD_COUNT) -> dict[s
 
 # --- the layer -----------------------------------------------------------------
 
-def build_layer(texts: list[str], headings: list[str], query: QueryData, cut, steps: list[str] = (),
+def build_layer(texts: list[str], headings: list[str], query: QueryData, cut,
                 kinds: dict | None = None, situations: dict | None = None, off: set[str] = frozenset()) -> dict:
     vocab = site_vocabulary(texts + headings, cut)
     site_chars = set("".join(CJK.findall(" ".join(texts))))
@@ -528,20 +528,29 @@ def _strip_marked(text: str) -> tuple[str, list[int]]:
     return " ".join(w for w in words if not w.startswith(MARK)), dropped
 
 
-def trim_fragments(output: Path) -> int:
+FRAGMENT_SIGNATURE = b"pagefind_dcd"
+
+
+def _unpack_fragment(packed: bytes) -> dict:
+    """One stored page of Pagefind's output: gzip, a signature, then JSON."""
+    import gzip
+
+    data = gzip.decompress(packed)
+    return json.loads(data[len(FRAGMENT_SIGNATURE):] if data.startswith(FRAGMENT_SIGNATURE) else data)
+
+
+def trim_fragments(output: Path) -> tuple[int, dict[str, dict]]:
     """Remove the marked tokens (bigrams, index-only text) from every stored
     page of Pagefind's output: its text, title and section headings, with the
     sections' word positions moved to match. The index itself is untouched.
-    Returns the bytes saved (compressed)."""
+    Returns the bytes saved (compressed) and the trimmed pages {id: fragment}."""
     import bisect
     import gzip
 
-    saved = 0
+    saved, out = 0, {}
     for path in sorted((output / "fragment").glob("*.pf_fragment")):
         packed = path.read_bytes()
-        data = gzip.decompress(packed)
-        prefix = b"pagefind_dcd" if data.startswith(b"pagefind_dcd") else b""
-        fragment = json.loads(data[len(prefix):])
+        fragment = _unpack_fragment(packed)
         content, dropped = _strip_marked(fragment.get("content", ""))
         fragment["content"] = content
         fragment["word_count"] = len(content.split())
@@ -551,13 +560,14 @@ def trim_fragments(output: Path) -> int:
         meta = fragment.get("meta") or {}
         if "title" in meta:
             meta["title"] = _strip_marked(meta["title"])[0]
-        new = gzip.compress(prefix + json.dumps(fragment, ensure_ascii=False, separators=(",", ":")).encode("utf-8"), 9, mtime=0)
+        new = gzip.compress(FRAGMENT_SIGNATURE + json.dumps(fragment, ensure_ascii=False, separators=(",", ":")).encode("utf-8"), 9, mtime=0)
         path.write_bytes(new)
         saved += len(packed) - len(new)
-    return saved
+        out[path.stem] = fragment
+    return saved, out
 
 
-def run_pagefind(site_dir: Path, cut, off: set[str] = frozenset()) -> str:
+def run_pagefind(site_dir: Path, cut, off: set[str] = frozenset()) -> tuple[str, dict[str, dict]]:
     """Index ``site_dir`` into ``site_dir``/pagefind; return Pagefind's summary line.
 
     Pagefind reads a copy of the pages whose Chinese text is already cut into
@@ -589,22 +599,17 @@ def run_pagefind(site_dir: Path, cut, off: set[str] = frozenset()) -> str:
     if result.returncode != 0:
         raise DataError("site/pagefind", f"Pagefind could not index the site: {result.stderr.strip() or result.stdout.strip()}", fix="run `make build` again; if it persists, reinstall with `pip install -r requirements.txt`",
                         zh="Pagefind 没能给网站建索引", zh_fix="再运行一次 make build；还不行就重新安装依赖：.venv/bin/pip install -r requirements.txt")
-    saved = trim_fragments(output)
+    saved, fragments = trim_fragments(output)
     found = re.search(r"Indexed (\d+) pages", result.stdout)
-    return f"{found.group(1) if found else '?'} pages (marked tokens trimmed from the stored text: {saved / 1024:.0f} KiB)"
+    return f"{found.group(1) if found else '?'} pages (marked tokens trimmed from the stored text: {saved / 1024:.0f} KiB)", fragments
 
 
 def read_fragments(site_dir: Path) -> dict[str, dict]:
     """Pagefind's fragments of ``site_dir``: {id: fragment}. A fragment holds a
     page's ``url``, its indexed ``content`` (cut into words with spaces), its
     ``meta`` (title), ``anchors`` and ``filters``."""
-    import gzip
-
-    out = {}
-    for path in sorted((site_dir / "pagefind" / "fragment").glob("*.pf_fragment")):
-        data = gzip.decompress(path.read_bytes())
-        out[path.stem] = json.loads(data[len(b"pagefind_dcd"):] if data.startswith(b"pagefind_dcd") else data)
-    return out
+    return {path.stem: _unpack_fragment(path.read_bytes())
+            for path in sorted((site_dir / "pagefind" / "fragment").glob("*.pf_fragment"))}
 
 
 #: Page kinds and how much of an explaining page's score each keeps. The pages
@@ -632,14 +637,18 @@ def page_kind(url: str) -> str:
     return "explain"
 
 
-def page_kinds(site_dir: Path, aliases: dict[str, list[str]] | None = None) -> dict[str, list]:
-    """{Pagefind id: [kind, 'title|alias|…']} of every page that is not an
-    explaining one: its names let search.js tell when the query names the page
-    (``aliases``: {site path: the page's aliases})."""
+def page_kinds(fragments: dict[str, dict], aliases: dict[str, list[str]] | None = None) -> dict[str, list]:
+    """{Pagefind id: [kind, 'title|alias|…']} of every page (``fragments``,
+    as read_fragments gives them) that is not an explaining one: its names let
+    search.js tell when the query names the page (``aliases``: {site path: the
+    page's aliases})."""
     aliases = {url.strip("/"): names for url, names in (aliases or {}).items()}
     out = {}
-    for fid, fragment in read_fragments(site_dir).items():
-        kind = page_kind(fragment["url"])
+    for fid, fragment in fragments.items():
+        # a page that declares itself a step (search.boost in its front matter,
+        # marked by overrides/main.html with Pagefind's filter kind:step)
+        declared = (fragment.get("filters") or {}).get("kind") or []
+        kind = "step" if "step" in declared else page_kind(fragment["url"])
         if kind == "step":  # a step's title is a sentence no query names: no waiver, no title
             out[fid] = [kind, ""]
         elif kind != "explain":
@@ -648,20 +657,12 @@ def page_kinds(site_dir: Path, aliases: dict[str, list[str]] | None = None) -> d
     return dict(sorted(out.items()))
 
 
-def situations_by_id(site_dir: Path, situations: dict[str, list[str]]) -> dict[str, str]:
+def situations_by_id(fragments: dict[str, dict], situations: dict[str, list[str]]) -> dict[str, str]:
     """{Pagefind id: 'situation|situation|…'} from {site path: situations}."""
-    urls = {fragment["url"].strip("/"): fid for fid, fragment in read_fragments(site_dir).items()}
+    urls = {fragment["url"].strip("/"): fid for fid, fragment in fragments.items()}
     out = {}
     for url, items in situations.items():
         fid = urls.get(url.strip("/"))
         if fid and items:
             out[fid] = "|".join(search_words(q) for q in items)
     return dict(sorted(out.items()))
-
-
-def step_page_ids(site_dir: Path) -> list[str]:
-    """Pagefind's ids of the navigator step pages (filter kind: step). search.js
-    ranks these below the pages that explain; asking Pagefind for them in the
-    browser (a filter-only search) would fetch every chunk of the index."""
-    return [fid for fid, fragment in read_fragments(site_dir).items()
-            if "step" in (fragment.get("filters") or {}).get("kind", [])]
