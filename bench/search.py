@@ -470,14 +470,20 @@ def measure_weights(site_dir: Path, sets: dict[str, list[Query]]) -> dict:
 BEFORE_COMMIT = "00f2751"  # the site as issue 19 measured it
 
 
-def before_site(tmp: Path) -> Path:
-    """The site of BEFORE_COMMIT, built from ``git archive`` (its own search code and data)."""
-    src = tmp / "before-project"
+def site_at(commit: str, tmp: Path, name: str) -> tuple[Path, subprocess.CompletedProcess]:
+    """The site as it was at ``commit`` (``git archive``, its own code and data),
+    built into ``tmp``/``name``-site; and the build's process."""
+    src = tmp / f"{name}-project"
     src.mkdir()
-    archive = subprocess.run(["git", "-C", str(ROOT), "archive", BEFORE_COMMIT], capture_output=True, check=True).stdout
+    archive = subprocess.run(["git", "-C", str(ROOT), "archive", commit], capture_output=True, check=True).stdout
     subprocess.run(["tar", "-x", "-C", str(src)], input=archive, check=True)
-    site = tmp / "before-site"
-    result = mkdocs_build(site, project=src)
+    site = tmp / f"{name}-site"
+    return site, mkdocs_build(site, project=src)
+
+
+def before_site(tmp: Path) -> Path:
+    """The site of BEFORE_COMMIT."""
+    site, result = site_at(BEFORE_COMMIT, tmp, "before")
     if result.returncode != 0:
         raise SystemExit(f"{BEFORE_COMMIT} build failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
     return site
@@ -501,12 +507,7 @@ def measure_lunr(tmp: Path, sets: dict[str, list[Query]], factor10: bool) -> dic
     """Design (b): the site as it was with Material's lunr search (LUNR_COMMIT)."""
     from playwright.sync_api import sync_playwright
 
-    src = tmp / "lunr-project"
-    src.mkdir()
-    archive = subprocess.run(["git", "-C", str(ROOT), "archive", LUNR_COMMIT], capture_output=True, check=True).stdout
-    subprocess.run(["tar", "-x", "-C", str(src)], input=archive, check=True)
-    site = tmp / "lunr-site"
-    result = mkdocs_build(site, project=src)
+    site, result = site_at(LUNR_COMMIT, tmp, "lunr")
     if result.returncode != 0:
         return {"error": "build failed: " + result.stderr[-500:]}
     index = site / "search" / "search_index.json"
