@@ -55,12 +55,19 @@ INDEX_LANGUAGE = "en"
 #: already one of its words are indexed too (the practice of Lucene's CJK
 #: bigram analyzer), so that a query whose words jieba cuts differently from
 #: the page's (a word plus one character against the word, a negation against the word) still meets the page.
-#: They are written into the copy Pagefind reads as MARK + bigram: Pagefind
-#: drops the mark from the indexed word, and ``trim_fragments`` then removes
-#: the marked tokens from the stored page text, so excerpts and the bytes a
-#: reader fetches stay as they were. search.js looks up the query's bigrams
-#: at a fraction of a word's weight (BIGRAM_FACTOR there).
+#: They are written into the copy Pagefind reads as MARK + BIGRAM + pair:
+#: Pagefind drops MARK (punctuation) from the indexed word and keeps BIGRAM (a
+#: letter to it), and ``trim_fragments`` then removes the marked tokens from
+#: the stored page text, so excerpts and the bytes a reader fetches stay as
+#: they were. search.js looks up the query's bigrams as BIGRAM + pair, at a
+#: fraction of a word's weight (BIGRAM_FACTOR there).
 MARK = "\u00b7"
+#: The prefix that keeps a bigram token apart from the word of the same two
+#: characters: indexed bare, the pair 群规 of 群规模 counted as the word 群规,
+#: and that cost 3-5 points of hit@1 on every query set (bench/README.md).
+#: 〇 is outside the Chinese runs the text is cut into, so no word of a page
+#: begins with it.
+BIGRAM = "\u3007"
 #: Field weights (Pagefind's data-pagefind-weight, 0-10; body text is 1).
 #: Pagefind's own defaults for h1-h4 are 7, 6, 5, 4; they are written out here
 #: so that the ablation (KB_SEARCH_ABLATE=fields) can set them all to 1 and
@@ -401,6 +408,7 @@ def build_layer(texts: list[str], headings: list[str], query: QueryData, cut,
         "kinds": {} if "kinds" in off else (kinds or {}),
         "sit": {} if "situations" in off else (situations or {}),
         "bi": "bigrams" not in off,
+        "bm": BIGRAM,  # the prefix of the bigram tokens in the index
     }
 
 
@@ -514,7 +522,7 @@ def segmented_html(html: str, cut, *, with_bigrams: bool = True, weights: dict |
         else:
             def run_words(m):
                 words = list(cut(m.group()))
-                extra = [MARK + b for b in bigrams(m.group(), words)] if with_bigrams else []
+                extra = [MARK + BIGRAM + b for b in bigrams(m.group(), words)] if with_bigrams else []
                 return " " + " ".join(words + extra) + " "
             out.append(CJK.sub(run_words, part))
     return "".join(out)

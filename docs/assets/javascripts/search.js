@@ -28,7 +28,7 @@ export const WEIGHTS = {
   /* A page that covers none of the rarer terms keeps this share of its score. */
   COVERAGE_BASE: 0.4,
   /* The query's character bigrams (the index holds the pages' bigrams too, see
-   * kb/search_layer.py, MARK) count this much of a whole word: a page that holds
+   * kb/search_layer.py, BIGRAM) count this much of a whole word: a page that holds
    * the reader's word scores on the word and its bigrams, a page that only
    * overlaps it on the bigrams. */
   BIGRAM_FACTOR: 0.35,
@@ -99,6 +99,7 @@ export class QueryLayer {
     this.kinds = new Map(Object.entries(data.kinds || {}));
     this.situations = new Map();
     this.useBigrams = data.bi !== false;
+    this.bigramMark = data.bm || "";
     this.synonyms = new Map(Object.entries(data.syn));
     this.stop = new Set(data.stop);
     this.pages = data.n || 100;
@@ -315,7 +316,8 @@ export class QueryLayer {
       // A thesaurus word the index does not hold whole (没人说话) is also looked
       // up as the index's words it is made of (没人 说话), at full weight.
       const parts = !bigram && word.length > 1 && !this.vocab.has(word) && /^[\u3400-\u9fff]+$/.test(word) ? this.segment(word, false) : [word];
-      const alts = [{ q: parts.join(" "), factor: 1 }];
+      // a bigram is indexed with its own prefix, apart from the word it spells (kb/search_layer.py, BIGRAM)
+      const alts = [{ q: bigram ? this.bigramMark + word : parts.join(" "), factor: 1 }];
       for (const target of this.synonyms.get(word) || []) {
         alts.push({ q: this.segment(target).join(" "), factor: WEIGHTS.SYNONYM_FACTOR });
       }
