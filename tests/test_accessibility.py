@@ -188,7 +188,7 @@ def test_no_serious_violations_in_script_added_states(state, axe_page, server, b
     if state == "mindmap-unfolded":
         page.get_by_role("button", name="全部展开").click()
     if state == "checklist-copy-by-hand":
-        page.get_by_role("button", name="复制为文本").click()
+        page.get_by_role("button", name="复制文本").click()
         page.locator(".kb-checklist__field").wait_for()
     if state == "checklist-reset-undo":
         page.locator(".kb-check__box").first.check()

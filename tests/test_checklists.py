@@ -161,7 +161,7 @@ def test_copy_as_text_for_a_chat(context, server):
     page = context.new_page()
     page.goto(server.url + "checklists/launch/")
     page.locator(".kb-check__box").nth(1).check()
-    page.get_by_role("button", name="复制为文本").click()
+    page.get_by_role("button", name="复制文本").click()
     text = page.evaluate("navigator.clipboard.readText()")
     lines = text.split("\n")
     assert lines[0] == "开群准备清单"

@@ -142,7 +142,7 @@ def test_the_checklist_bar_is_one_line_on_a_phone_in_every_state(open_as, server
     page.get_by_role("button", name="复制进度链接").click()
     page.wait_for_timeout(200)
     heights["progress link copied"] = page.evaluate(BAR_HEIGHT)
-    page.get_by_role("button", name="复制为文本").click()
+    page.get_by_role("button", name="复制文本").click()
     page.wait_for_timeout(200)
     heights["text copied"] = page.evaluate(BAR_HEIGHT)
     page.get_by_role("button", name="全部重置").click()
@@ -160,11 +160,26 @@ def test_the_checklist_bar_is_one_line_on_a_phone_in_every_state(open_as, server
     assert not errors, errors
 
 
+@pytest.mark.parametrize("width", WIDTHS)
+def test_what_a_bar_button_shows_is_part_of_its_name(open_as, width):
+    """Voice control users say what they see: a label shortened on a phone
+    stays a part of the button's accessible name (WCAG 2.5.3)."""
+    page, errors = open_as(width, "light", LAUNCH)
+    buttons = page.locator(".kb-checklist__buttons button")
+    assert buttons.count() >= 3
+    for i in range(buttons.count()):
+        button = buttons.nth(i)
+        shown = button.inner_text().strip()
+        name = button.get_attribute("aria-label") or shown
+        assert shown and shown in name, (width, shown, name)
+    assert not errors, errors
+
+
 @pytest.mark.parametrize("scheme", SCHEMES)
 def test_a_failed_copy_shows_the_text_selected_and_closes_itself(open_as, server, scheme):
     page, errors = open_as("phone", scheme, LAUNCH, init=NO_CLIPBOARD)
     page.locator(".kb-check__box").nth(1).check()
-    for name, expected in (("复制为文本", "kbChecklistText(document.querySelector('.kb-checklist'))"), ("复制进度链接", None)):
+    for name, expected in (("复制文本", "kbChecklistText(document.querySelector('.kb-checklist'))"), ("复制进度链接", None)):
         page.get_by_role("button", name=name).click()
         field = page.locator(".kb-checklist__field")
         assert field.is_visible(), name
@@ -180,7 +195,7 @@ def test_a_failed_copy_shows_the_text_selected_and_closes_itself(open_as, server
         page.evaluate("() => document.querySelector('.kb-checklist__field').dispatchEvent(new ClipboardEvent('copy', { bubbles: true }))")
         page.wait_for_timeout(300)
         assert field.is_hidden(), name
-        assert page.get_by_role("button", name="复制为文本").is_visible()
+        assert page.get_by_role("button", name="复制文本").is_visible()
     # Messages close themselves too.
     page.wait_for_timeout(4300)
     assert page.locator(".kb-checklist__status").inner_text() == ""

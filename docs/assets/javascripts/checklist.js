@@ -69,7 +69,9 @@
   }
 
   /* A button whose label is shortened on a phone: the words in `hide` are not
-   * shown below 45em (extra.css); its aria-label keeps the whole label. */
+   * shown below 45em (extra.css); its aria-label keeps the whole label, so
+   * `hide` must be its start or its end (what is shown stays a part of the
+   * name a screen reader or voice control uses, WCAG 2.5.3). */
   function button(label, onClick, hide) {
     var b = document.createElement("button");
     b.type = "button";
@@ -238,9 +240,11 @@
 
     var buttons = document.createElement("span");
     buttons.className = "kb-checklist__buttons";
-    buttons.appendChild(button("复制为文本", function () {
+    // One label on every screen: a label shortened inside the word (复制为文本 ->
+    // 复制文本) would no longer be part of the button's accessible name.
+    buttons.appendChild(button("复制文本", function () {
       copyOrShow(asText(root), "已复制，可粘贴到微信或 QQ");
-    }, "为"));
+    }));
     buttons.appendChild(button("全部重置", function () {
       var before = done.slice();
       if (!before.length) { say("还没有勾选"); return; }
