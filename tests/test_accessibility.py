@@ -163,6 +163,21 @@ def test_no_serious_accessibility_violations(kind, axe_page, server):
         pytest.fail(f"{SAMPLE[kind] or '/'} ({scheme}):\n" + format_violations(bad), pytrace=False)
 
 
+def test_every_tap_target_is_big_enough_on_a_phone(browser, server):
+    """axe's target-size (WCAG 2.5.8, which Lighthouse scores too) on every
+    sampled page at 390 px: a link or button is 24 px or has room around it."""
+    context = browser.new_context(locale="zh-CN", service_workers="block", viewport={"width": 390, "height": 844}, has_touch=True)
+    context.add_init_script(path=str(AXE))
+    page = context.new_page()
+    bad = []
+    for kind, path in SAMPLE.items():
+        page.goto(server.url + path, wait_until="load")
+        found = page.evaluate("async () => (await axe.run(document, {runOnly: ['target-size']})).violations.flatMap(v => v.nodes.map(n => n.target.join(' ')))")
+        bad += [f"{path or '/'}: {t}" for t in found[:5]]
+    context.close()
+    assert not bad, "\n".join(bad)
+
+
 #: States that scripts add after load: the shared-progress panel and badges,
 #: the storage notice, the mind map's zoom and fold controls (folded).
 STATES = {
