@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from kb import serve_cache
+from kb.errors import DataError
 from siteutil import project_copy_to
 
 
@@ -57,19 +58,47 @@ def served(tmp_path):
         wait_for(lambda: get(url + "platforms/wechat-vs-qq/") or proc.poll() is not None, 180, "mkdocs serve to answer")
         assert proc.poll() is None, (tmp_path / "serve.log").read_text()
         time.sleep(1.5)  # the watcher settles after the first build
-        yield project, url, tmp_path / "serve.log"
+        yield project, url, tmp_path / "serve.log", proc
     finally:
+        left = children(proc.pid)
         proc.terminate()
         try:
             proc.wait(timeout=20)
         except subprocess.TimeoutExpired:
             proc.kill()
         log.close()
+    # Stopping serve stops its index worker (and a Pagefind it was running): nothing is left running.
+    wait_for(lambda: not [pid for pid in left if running(pid)], 30, f"the processes serve started ({left}) to end")
+
+
+def children(pid: int) -> list[int]:
+    """The processes ``pid`` started, and theirs (Linux /proc)."""
+    found = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            found += [int(c) for c in (task / "children").read_text().split()]
+        except OSError:
+            pass
+    return found + [grandchild for child in found for grandchild in children(child)]
+
+
+def running(pid: int) -> bool:
+    try:
+        return "zombie" not in Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return False
+
+
+def command(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+    except OSError:
+        return ""
 
 
 @pytest.mark.browser
 def test_broken_data_shows_in_the_browser_and_the_next_save_recovers(served, browser):
-    project, url, log = served
+    project, url, log, _proc = served
     data = project / "data" / "platforms.yml"
     good = data.read_text(encoding="utf-8")
     lines = good.split("\n")
@@ -98,8 +127,10 @@ def test_broken_data_shows_in_the_browser_and_the_next_save_recovers(served, bro
 def test_the_preview_search_index_follows_an_edit(served):
     """The index is copied into every rebuilt site and rebuilt in the
     background when the text it reads changed."""
-    project, url, log = served
+    project, url, log, proc = served
     entry = wait_for(lambda: get(url + "pagefind/pagefind-entry.json"), 120, "the first index")
+    # The index is built by a worker process of serve, not in the server's own.
+    assert any("multiprocessing" in command(pid) for pid in children(proc.pid)), [command(pid) for pid in children(proc.pid)]
     page = project / "docs" / "tactics" / "seed-users.md"
     text = page.read_text(encoding="utf-8")
     token = "zqxjkvword"
@@ -111,29 +142,85 @@ def test_the_preview_search_index_follows_an_edit(served):
     assert "search (preview)" in log.read_text(encoding="utf-8")
 
 
+def fake_index(snapshot: Path, label: str) -> int:
+    """Stands in for kb.search_layer.index_site: a module-level job the worker
+    imports by name, writing its output into the snapshot."""
+    (snapshot / "pagefind").mkdir()
+    (snapshot / "pagefind" / "index.txt").write_text(f"{label} {len(list(snapshot.rglob('*.html')))}", encoding="utf-8")
+    return os.getpid()
+
+
+def broken_index(snapshot: Path, label: str) -> int:
+    raise DataError("data/synonyms.yml", f"{label} is broken", zh=f"{label} 坏了", line=3)
+
+
 def test_indexer_skips_unchanged_text_and_keeps_the_last_index(tmp_path):
-    built = []
-
-    def work(snapshot: Path) -> None:
-        built.append(snapshot)
-        (snapshot / "pagefind").mkdir()
-        (snapshot / "pagefind" / "index.txt").write_text(f"index {len(built)}", encoding="utf-8")
-
     site = tmp_path / "site"
     site.mkdir()
     (site / "index.html").write_text("<p>一</p>", encoding="utf-8")
     indexer = serve_cache.Indexer(("pagefind",))
     assert not indexer.restore(site)
-    assert indexer.submit("a", site, work)
+    assert indexer.submit("a", site, fake_index, "index 1")
     indexer.wait()
-    assert (site / "pagefind" / "index.txt").read_text(encoding="utf-8") == "index 1"
+    assert indexer.errors == []
+    assert (site / "pagefind" / "index.txt").read_text(encoding="utf-8") == "index 1 1"
     # A rebuild writes a fresh site: the last index is copied in, and the same text is not indexed again.
     (site / "pagefind" / "index.txt").unlink()
     assert indexer.restore(site) and (site / "pagefind" / "index.txt").exists()
-    assert not indexer.submit("a", site, work)
-    assert indexer.submit("b", site, work)
+    assert not indexer.submit("a", site, fake_index, "index 1")
+    assert indexer.submit("b", site, fake_index, "index 2")
     indexer.wait()
-    assert len(built) == 2 and (site / "pagefind" / "index.txt").read_text(encoding="utf-8") == "index 2"
+    assert (site / "pagefind" / "index.txt").read_text(encoding="utf-8") == "index 2 1"
+
+
+def test_index_jobs_run_in_one_other_process_that_outlives_a_failed_job(tmp_path):
+    """The index's Python work runs outside the server's process (it held the
+    GIL of the rebuild that followed an edit), always in the same worker, so
+    that jieba stays loaded between edits; a failed job is reported, and the
+    last good index stays."""
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "index.html").write_text("<p>一</p>", encoding="utf-8")
+    indexer = serve_cache.Indexer(("pagefind",))
+    indexer.restore(site)  # each rebuild: the last index into the new site, then the next job
+    indexer.submit("a", site, fake_index, "first")
+    indexer.wait()
+    first = indexer.last_result
+    assert first != os.getpid()
+    indexer.submit("b", site, broken_index, "synonyms")
+    indexer.wait()
+    assert len(indexer.errors) == 1 and "data/synonyms.yml:3" in indexer.errors[0] and "broken" in indexer.errors[0]
+    assert (site / "pagefind" / "index.txt").read_text(encoding="utf-8") == "first 1"
+    indexer.submit("c", site, fake_index, "third")
+    indexer.wait()
+    assert indexer.last_result == first
+    assert (site / "pagefind" / "index.txt").read_text(encoding="utf-8") == "third 1"
+
+
+def test_the_worker_ends_with_the_process_that_started_it(tmp_path):
+    """Killing the server (a terminal closed, a test's terminate) leaves no
+    worker behind."""
+    code = (
+        "import sys, time; sys.path[:0] = sys.argv[1:3]\n"
+        "from kb import serve_cache\n"
+        "import test_serve\n"
+        "from pathlib import Path\n"
+        "print(serve_cache.worker().run(test_serve.fake_index_pid), flush=True)\n"
+        "time.sleep(600)\n"
+    )
+    hooks, tests = (str(Path(__file__).resolve().parents[1] / d) for d in ("hooks", "tests"))
+    parent = subprocess.Popen([sys.executable, "-c", code, hooks, tests], stdout=subprocess.PIPE, text=True)
+    try:
+        child = int(parent.stdout.readline())
+        assert child != parent.pid and Path(f"/proc/{child}").exists()
+    finally:
+        parent.terminate()
+        parent.wait(20)
+    wait_for(lambda: not Path(f"/proc/{child}").exists() or "zombie" in Path(f"/proc/{child}/status").read_text(), 30, "the worker to end")
+
+
+def fake_index_pid() -> int:
+    return os.getpid()
 
 
 def test_tokenizer_is_made_once_per_set_of_names():

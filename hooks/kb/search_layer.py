@@ -612,6 +612,38 @@ def run_pagefind(site_dir: Path, cut, off: set[str] = frozenset()) -> tuple[str,
     return f"{found.group(1) if found else '?'} pages (marked tokens trimmed from the stored text: {saved / 1024:.0f} KiB)", fragments
 
 
+def page_texts(pages) -> tuple[list[str], list[str], list[str], dict[str, list[str]]]:
+    """Each page (title, rendered content, site path, aliases) parsed once:
+    texts, headings, titles, and {site path: situations}."""
+    texts, headings, titles, situations = [], [], [], {}
+    for title, html, url, _aliases in pages:
+        text, found, situations[url] = page_parts(html)
+        texts.append(title + " " + text)
+        headings.extend(found + [title])
+        titles.append(title)
+    return texts, headings, titles, situations
+
+
+def index_site(site_dir: Path, query: QueryData, pages: list[tuple]) -> tuple[str, int]:
+    """Pagefind over ``site_dir``, then the query layer; (Pagefind's summary, layer bytes).
+
+    ``pages`` is [(title, rendered content, site path, aliases)] per page, as
+    hooks/search_index.py collects them. `mkdocs build` calls this in its own
+    process; `mkdocs serve` in its index worker (kb.serve_cache), where the
+    tokenizer stays loaded from one edit to the next. Plain arguments only:
+    they are pickled to reach the worker."""
+    from . import serve_cache
+
+    texts, headings, titles, situations = page_texts(pages)
+    off = ablated()
+    tokenizer = serve_cache.tokenizer(segmenter, query.concepts | set(titles), query.stopwords)
+    cut = cutter(tokenizer)
+    summary, fragments = run_pagefind(site_dir, cut, off)
+    kinds = page_kinds(fragments, {url: list(aliases) for _t, _h, url, aliases in pages})
+    layer = build_layer(texts, headings, query, cut, kinds, situations_by_id(fragments, situations), off)
+    return summary, write_layer(site_dir, layer)
+
+
 def read_fragments(site_dir: Path) -> dict[str, dict]:
     """Pagefind's fragments of ``site_dir``: {id: fragment}. A fragment holds a
     page's ``url``, its indexed ``content`` (cut into words with spaces), its

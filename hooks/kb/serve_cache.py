@@ -5,13 +5,16 @@ what gets published). `mkdocs serve` rebuilds the whole site on every save,
 and the search index took 1.6 s of each rebuild (jieba loaded again, every
 page cut into words, Pagefind run). In serve mode:
 
+- the index is built in a separate worker process (``Worker``: one per serve,
+  started with the first job, stopped when serve ends), from a snapshot of
+  the pages' HTML, and only when the text it reads changed (``Indexer``).
+  Each rebuild first copies the last finished index into the fresh site, so
+  search keeps working (one edit behind at most, for a few seconds) and the
+  page itself is served as soon as MkDocs has written it. In a thread of the
+  server instead, the index's Python work (2-3 s) slowed the rebuild of the
+  next save by holding the GIL;
 - the jieba tokenizer, with the site's names added, is kept while the names
-  and stopwords stay the same (``tokenizer``);
-- the index is built in a background thread, from a snapshot of the pages'
-  HTML, and only when the text it reads changed (``Indexer``); each rebuild
-  first copies the last finished index into the fresh site, so search keeps
-  working (one edit behind at most, for a second or two) and the page itself
-  is served as soon as MkDocs has written it;
+  and stopwords stay the same (``tokenizer``; in the worker, from job to job);
 - a build that stops on bad data shows its message in the browser
   (``error_page``) instead of leaving page requests waiting.
 
@@ -20,7 +23,9 @@ Nothing here imports MkDocs: hooks/search_index.py and hooks/content.py wire it.
 
 from __future__ import annotations
 
+import atexit
 import hashlib
+import pickle
 import shutil
 import tempfile
 import threading
@@ -55,7 +60,7 @@ def tokenizer(make: Callable, names, stop):
     return _tokenizers[key]
 
 
-# --- the index, built in the background --------------------------------------
+# --- the index -----------------------------------------------------------------
 
 
 def fingerprint(parts) -> str:
@@ -76,10 +81,134 @@ def wait_all(timeout: float = 300) -> None:
         indexer.wait(timeout)
 
 
+# --- the worker process ----------------------------------------------------------
+
+
+class WorkerError(Exception):
+    """A job failed in the worker, or the worker stopped; the message says which."""
+
+
+def _serve_jobs(conn) -> None:
+    """The worker's loop: run each ``(job, args)`` received, send back
+    ``(True, result)`` or ``(False, message)``; end when serve does."""
+    import multiprocessing
+    import os
+    import signal
+    import sys
+
+    # Ctrl-C in the terminal reaches the whole process group: `mkdocs serve`
+    # stops, and its end stops this process, without a traceback from here.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # Stopped (serve's exit terminates its daemon children, or serve was
+    # killed: see below): unwind, so that subprocess.run kills a running
+    # Pagefind and temporary folders are removed.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    parent = multiprocessing.parent_process()
+    if parent is not None:
+        threading.Thread(target=lambda: (parent.join(), os.kill(os.getpid(), signal.SIGTERM)), name="kb-parent-watch", daemon=True).start()
+    while True:
+        try:
+            job, args = conn.recv()
+        except (EOFError, OSError):  # serve ended (or was killed): its end of the pipe is closed
+            return
+        try:
+            reply = (True, job(*args))
+        except Exception as error:  # noqa: BLE001 - reported to serve, which logs it and keeps running
+            reply = (False, str(error) or type(error).__name__)
+        try:
+            conn.send(reply)
+        except (BrokenPipeError, OSError):
+            return
+
+
+class Worker:
+    """One long-lived process that runs jobs one at a time, so that their
+    Python work (jieba cutting every page, the query layer) does not hold the
+    GIL of `mkdocs serve` while it rebuilds the next edit.
+
+    It is spawned (a fresh interpreter, not a fork of the server with its
+    threads), and keeps its modules loaded between jobs: what a job caches at
+    module level, like ``tokenizer`` below, stays for the next one. A job is a
+    plain function importable by name (``kb.search_layer.index_site``) with
+    picklable arguments. The process is a daemon child: it is stopped when
+    serve exits, and ends by itself when serve is killed (its pipe closes)."""
+
+    def __init__(self):
+        import multiprocessing
+        import sys
+
+        context = multiprocessing.get_context("spawn")
+        self.lock = threading.Lock()
+        self.conn, theirs = context.Pipe()
+        self.process = context.Process(target=_serve_jobs, args=(theirs,), name="kb-search-index", daemon=True)
+        # The child starts with this sys.path: it must find the kb package,
+        # which MkDocs' hook loader only puts on the path while loading hooks.
+        hooks_dir = str(Path(__file__).resolve().parent.parent)
+        saved = list(sys.path)
+        if hooks_dir not in sys.path:
+            sys.path.append(hooks_dir)
+        try:
+            self.process.start()
+        finally:
+            sys.path[:] = saved
+            theirs.close()
+
+    def run(self, job: Callable, *args):
+        """``job(*args)`` in the worker; its result, or WorkerError."""
+        try:
+            with self.lock:
+                try:
+                    self.conn.send((job, args))
+                except (pickle.PicklingError, TypeError, AttributeError) as error:  # nothing was sent
+                    raise WorkerError(f"the job cannot be sent to the worker: {error}") from None
+                ok, value = self.conn.recv()
+        except (EOFError, OSError) as error:
+            raise WorkerError(f"the search index worker stopped ({type(error).__name__}); the next edit starts a new one") from None
+        if not ok:
+            raise WorkerError(value)
+        return value
+
+    def alive(self) -> bool:
+        return self.process.is_alive()
+
+    def stop(self) -> None:
+        """End the process now (a job in progress is abandoned: serve is ending)."""
+        if self.process.is_alive():
+            self.process.terminate()  # SIGTERM: the worker unwinds, a running Pagefind is killed
+            self.process.join(10)
+        if self.process.is_alive():
+            self.process.kill()
+            self.process.join()
+        self.conn.close()
+
+
+_worker: dict[str, Worker] = {}
+
+
+def _end() -> None:
+    """When serve exits: stop the worker, then remove the index's temporary folders."""
+    current = _worker.pop("it", None)
+    if current is not None:
+        current.stop()
+    for indexer in _indexers:
+        indexer.discard()
+
+
+def worker() -> Worker:
+    """This process's worker, started on first use and again if it died."""
+    current = _worker.get("it")
+    if current is None or not current.alive():
+        current = _worker["it"] = Worker()
+    return current
+
+
+# --- the index, built in the worker -------------------------------------------
+
+
 class Indexer:
     """Builds the search output (``outputs``: paths under a site, e.g.
     ``pagefind`` and ``assets/search-layer.json``) from a snapshot of a site's
-    HTML, one job at a time, the newest job winning."""
+    HTML, one job at a time in the worker process, the newest job winning."""
 
     def __init__(self, outputs: tuple[str, ...]):
         self.outputs = outputs
@@ -90,6 +219,10 @@ class Indexer:
         self.thread: threading.Thread | None = None
         self.site_dir: Path | None = None  # the site the last rebuild wrote
         self.errors: list[str] = []
+        self.last_result = None  # what the last finished job returned
+        self.running: Path | None = None  # the snapshot the worker is indexing
+        if not _indexers:
+            atexit.register(_end)
         _indexers.append(self)
 
     def restore(self, site_dir: Path) -> bool:
@@ -114,10 +247,11 @@ class Indexer:
             else:
                 shutil.copy2(source, target)
 
-    def submit(self, key: str, site_dir: Path, work: Callable[[Path], None]) -> bool:
+    def submit(self, key: str, site_dir: Path, job: Callable, *args) -> bool:
         """Index ``site_dir`` in the background unless ``key`` is already built.
-        ``work(snapshot)`` writes the outputs into the snapshot directory, which
-        holds a copy of the site's HTML. Returns True when a job was queued."""
+        ``job(snapshot, *args)`` runs in the worker process and writes the
+        outputs into the snapshot directory, which holds a copy of the site's
+        HTML. Returns True when a job was queued."""
         if key == self.done_key:
             return False
         snapshot = Path(tempfile.mkdtemp(prefix="kb-serve-pages-"))
@@ -131,39 +265,53 @@ class Indexer:
         with self.lock:
             if self.pending is not None:
                 shutil.rmtree(self.pending[1], ignore_errors=True)
-            self.pending = (key, snapshot, work)
+            self.pending = (key, snapshot, job, args)
             if self.thread is None or not self.thread.is_alive():
                 self.thread = threading.Thread(target=self._run, name="kb-search-index", daemon=True)
                 self.thread.start()
         return True
 
     def _run(self) -> None:
+        """The thread that hands jobs to the worker and waits (without the GIL)."""
         while True:
             with self.lock:
                 if self.pending is None:
                     self.thread = None
                     return
-                key, snapshot, work = self.pending
+                key, snapshot, job, args = self.pending
                 self.pending = None
+                self.running = snapshot
             try:
-                work(snapshot)
-            except Exception as error:  # noqa: BLE001 - a preview keeps running; the message is kept
+                result = worker().run(job, snapshot, *args)
+            except WorkerError as error:  # a preview keeps running; the message is kept
                 self.errors.append(str(error))
                 shutil.rmtree(snapshot, ignore_errors=True)
                 continue
+            finally:
+                self.running = None
             with self.lock:
                 superseded = self.pending is not None
                 if not superseded:
                     shutil.rmtree(self.cache, ignore_errors=True)
                     self.cache = snapshot
                     self.done_key = key
+                    self.last_result = result
                     if self.site_dir is not None and self.site_dir.exists():
                         self._copy(self.cache, self.site_dir)
             if superseded:
                 shutil.rmtree(snapshot, ignore_errors=True)
 
+    def discard(self) -> None:
+        """Remove the temporary folders (the end of `serve`)."""
+        with self.lock:
+            folders = [self.cache, self.running] + ([self.pending[1]] if self.pending else [])
+            self.pending = None
+        for folder in folders:
+            if folder is not None:
+                shutil.rmtree(folder, ignore_errors=True)
+
     def wait(self, timeout: float = 120) -> None:
-        """Block until no job is left (tests, and the end of `serve`)."""
+        """Block until no job is left (tests, benchmarks)."""
         while True:
             thread = self.thread
             if thread is None:
