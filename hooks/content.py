@@ -15,7 +15,7 @@ from markupsafe import Markup
 
 import _setup  # noqa: F401  (puts hooks/ on sys.path)
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import get_plugin_logger
+from mkdocs.plugins import event_priority, get_plugin_logger
 
 from kb import build as kb_build
 from kb import content, diagrams, serve_cache
@@ -29,6 +29,13 @@ log = get_plugin_logger(__name__)
 
 def on_startup(*, command, dirty) -> None:
     serve_cache.start(command)  # `mkdocs serve` keeps the search index and jieba between rebuilds
+
+
+@event_priority(110)  # before any plugin renders a template in its own on_env ("first" is 100)
+def on_env(env, *, config, files):
+    if serve_cache.serving():
+        env.bytecode_cache = serve_cache.template_cache()  # the theme compiled once, not on every rebuild
+    return env
 
 
 def on_serve(server, *, config, builder):

@@ -238,3 +238,64 @@ def test_tokenizer_is_made_once_per_set_of_names():
 def test_error_page_escapes_the_message():
     html = serve_cache.error_page("data/x.yml:1:1\n  问题：<script>alert(1)</script>")
     assert "<script>alert" not in html and "&lt;script&gt;" in html and 'lang="zh-CN"' in html
+
+
+def test_templates_are_compiled_once_and_again_when_edited(tmp_path, monkeypatch):
+    """MkDocs makes a new Jinja environment for each rebuild; the preview's
+    template cache spares compiling the theme again, and an edited template
+    (overrides/) shows its new text on the next rebuild."""
+    import jinja2
+
+    compiled = []
+    real = jinja2.Environment.compile
+    monkeypatch.setattr(jinja2.Environment, "compile", lambda self, *a, **k: compiled.append(a[1] if len(a) > 1 else k.get("name")) or real(self, *a, **k))
+    (tmp_path / "main.html").write_text("<title>{{ title | e }}</title>{% block body %}正文{% endblock %}", encoding="utf-8")
+    cache = serve_cache.TemplateCache()
+
+    def rebuild() -> str:
+        env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(tmp_path)), bytecode_cache=cache)
+        return env.get_template("main.html").render(title="<建群>")
+
+    assert rebuild() == "<title>&lt;建群&gt;</title>正文" and compiled == ["main.html"]
+    assert rebuild() == "<title>&lt;建群&gt;</title>正文" and compiled == ["main.html"]
+    (tmp_path / "main.html").write_text("<title>{{ title | e }}</title>改过了", encoding="utf-8")
+    assert rebuild() == "<title>&lt;建群&gt;</title>改过了" and compiled == ["main.html", "main.html"]
+
+
+REBUILDS = """
+import sys, jinja2
+from pathlib import Path
+from mkdocs.commands.build import build
+from mkdocs.config import load_config
+compiled = []
+real = jinja2.Environment.compile
+jinja2.Environment.compile = lambda self, *a, **k: compiled.append(1) or real(self, *a, **k)
+for i, site in enumerate(sys.argv[1:]):
+    compiled.clear()
+    config = load_config("mkdocs.yml", site_dir=site)
+    if i == 0:
+        config.plugins.on_startup(command="serve", dirty=False)
+    config.site_url = "http://127.0.0.1:8000/"
+    build(config, serve_url="http://127.0.0.1:8000/")
+    from kb import serve_cache
+    serve_cache.wait_all()
+    print("COMPILED", len(compiled), flush=True)
+"""
+
+
+def test_a_rebuild_of_the_preview_writes_the_same_site(tmp_path):
+    """Two rebuilds as `mkdocs serve` does them, in one process: the second
+    one takes the compiled templates from the first (kb.serve_cache) and
+    writes the same bytes, search index included."""
+    first, second = tmp_path / "first", tmp_path / "second"
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "KB_GIT_DATES": "false", "TMPDIR": str(tmp_path)}
+    result = subprocess.run([sys.executable, "-c", REBUILDS, str(first), str(second)], cwd=Path(__file__).resolve().parents[1],
+                            env=env, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr[-3000:]
+    counts = [int(line.split()[1]) for line in result.stdout.splitlines() if line.startswith("COMPILED")]
+    assert counts[0] > 20 and counts[1] == 0, counts  # the theme compiled by the first rebuild only
+    files = sorted(p.relative_to(first) for p in first.rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(second) for p in second.rglob("*") if p.is_file())
+    assert any(p.parts[0] == "pagefind" for p in files)
+    differ = [str(p) for p in files if (first / p).read_bytes() != (second / p).read_bytes()]
+    assert not differ, differ[:10]
