@@ -27,6 +27,47 @@ def test_yaml_syntax_error_has_line(tmp_path):
     assert info.value.line in (2, 3, 4) and "not valid YAML" in info.value.message
 
 
+SCHEMA = {"type": "object", "properties": {"items": {"type": "array", "items": {"type": "object", "properties": {"id": {"type": "string"}}}}}}
+
+
+def test_each_broken_save_of_a_file_parsed_before_reports_its_error(tmp_path):
+    """`mkdocs serve` keeps the parse of an unchanged file between rebuilds;
+    a broken save still stops every rebuild with its message (the editor may
+    save it twice), and the fixed file is read again."""
+    path = write(tmp_path, "items:\n  - id: a\n")
+    rel = "data/saved-again.yml"
+    data, lines = load_yaml(path, rel)
+    validate_schema(data, SCHEMA, rel, lines)
+    path.write_text("items:\n  - id: a\n\t- id: b\n", encoding="utf-8")  # indented with a tab
+    for _ in range(2):
+        with pytest.raises(DataError) as info:
+            load_yaml(path, rel)
+        assert info.value.file == rel and info.value.line == 3 and "Tab 缩进" in info.value.zh
+    path.write_text("items:\n  - id: 5\n", encoding="utf-8")  # parses, but not valid
+    for _ in range(2):
+        data, lines = load_yaml(path, rel)
+        with pytest.raises(DataError) as info:
+            validate_schema(data, SCHEMA, rel, lines)
+        assert info.value.line == 2 and info.value.path == ("items", 0, "id") and "文字" in info.value.zh
+    path.write_text("items:\n  - id: b\n", encoding="utf-8")
+    data, lines = load_yaml(path, rel)
+    validate_schema(data, SCHEMA, rel, lines)
+    assert data == {"items": [{"id": "b"}]} and lines[("items", 0, "id")] == 2
+
+
+def test_changing_what_load_yaml_returned_does_not_change_the_next_load(tmp_path):
+    path = write(tmp_path, "items:\n  - id: a\n")
+    data, lines = load_yaml(path, "data/changed.yml")
+    data["items"].append({"id": "b"})
+    data["items"][0]["id"] = "z"
+    lines[("items", 1)] = 9
+    lines.columns.clear()
+    again, lines_again = load_yaml(path, "data/changed.yml")
+    assert again == {"items": [{"id": "a"}]}
+    assert ("items", 1) not in lines_again and lines_again.columns[("items", 0, "id")] == 5
+    assert isinstance(lines_again, Lines) and lines_again.text == "items:\n  - id: a\n" and lines_again.offset == 0
+
+
 def test_empty_file(tmp_path):
     with pytest.raises(DataError, match="empty"):
         load_yaml(write(tmp_path, "# only a comment\n"), "data/f.yml")

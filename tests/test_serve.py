@@ -285,8 +285,9 @@ for i, site in enumerate(sys.argv[1:]):
 
 def test_a_rebuild_of_the_preview_writes_the_same_site(tmp_path):
     """Two rebuilds as `mkdocs serve` does them, in one process: the second
-    one takes the compiled templates from the first (kb.serve_cache) and
-    writes the same bytes, search index included."""
+    one takes the compiled templates and the parsed data files and front
+    matter from the first (kb.serve_cache, kb.yamlio) and writes the same
+    bytes, search index included."""
     first, second = tmp_path / "first", tmp_path / "second"
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "KB_GIT_DATES": "false", "TMPDIR": str(tmp_path)}
     result = subprocess.run([sys.executable, "-c", REBUILDS, str(first), str(second)], cwd=Path(__file__).resolve().parents[1],
