@@ -139,6 +139,11 @@ def _serve_jobs(conn) -> None:
     # killed: see below): unwind, so that subprocess.run kills a running
     # Pagefind and temporary folders are removed.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    # Second to the server: on two cores, the index of one save (jieba, then
+    # Pagefind's threads, which inherit this) otherwise slowed the rebuild of
+    # the next save by taking a core from it.
+    if hasattr(os, "nice"):
+        os.nice(10)
     parent = multiprocessing.parent_process()
     if parent is not None:
         threading.Thread(target=lambda: (parent.join(), os.kill(os.getpid(), signal.SIGTERM)), name="kb-parent-watch", daemon=True).start()
