@@ -28,7 +28,7 @@ log = get_plugin_logger(__name__)
 
 
 def on_startup(*, command, dirty) -> None:
-    serve_cache.start(command)  # `mkdocs serve` keeps the search index and jieba between rebuilds
+    serve_cache.start(command, dirty)  # `mkdocs serve` keeps the search index, jieba and the templates between rebuilds
 
 
 @event_priority(110)  # before any plugin renders a template in its own on_env ("first" is 100)

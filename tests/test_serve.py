@@ -1,6 +1,6 @@
 """`make serve` for editors: broken data shows its message in the browser and
 the next good save brings the site back; the preview's search index follows
-edits in the background (kb.serve_cache). How fast an edit shows is measured
+edits, built in a worker process of serve (kb.serve_cache). How fast an edit shows is measured
 by `make bench` (bench/build.py), not asserted here.
 """
 
@@ -195,6 +195,38 @@ def test_index_jobs_run_in_one_other_process_that_outlives_a_failed_job(tmp_path
     indexer.wait()
     assert indexer.last_result == first
     assert (site / "pagefind" / "index.txt").read_text(encoding="utf-8") == "third 1"
+
+
+def gated_read(snapshot: Path, gate: str) -> str:
+    """Waits until the test creates ``gate``, then reads the snapshot's home page."""
+    deadline = time.time() + 60
+    while not Path(gate).exists() and time.time() < deadline:
+        time.sleep(0.02)
+    (snapshot / "pagefind").mkdir()
+    return (snapshot / "index.html").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("dirty", [False, True])
+def test_the_index_job_reads_the_pages_of_its_own_build(tmp_path, monkeypatch, dirty):
+    """The job's snapshot keeps the pages it was given while the site changes
+    under it: a broken save replaces every page by the error page (and
+    `mkdocs serve --dirty` rewrites pages in place)."""
+    monkeypatch.setitem(serve_cache._mode, "dirty", dirty)
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "index.html").write_text("<p>一</p>", encoding="utf-8")
+    gate = tmp_path / "gate"
+    indexer = serve_cache.Indexer(("pagefind",))
+    indexer.restore(site)
+    assert indexer.submit("a", site, gated_read, str(gate))
+    if dirty:
+        with open(site / "index.html", "w", encoding="utf-8") as page:  # in place, like a dirty rebuild
+            page.write("<p>二</p>")
+    else:
+        assert serve_cache.show_error(site, "data/x.yml:1:1 坏了") >= 1
+    gate.touch()
+    indexer.wait()
+    assert indexer.errors == [] and indexer.last_result == "<p>一</p>"
 
 
 def test_the_worker_ends_with_the_process_that_started_it(tmp_path):

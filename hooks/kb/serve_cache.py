@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import atexit
 import hashlib
+import os
 import pickle
 import shutil
 import tempfile
@@ -37,12 +38,14 @@ from typing import Callable
 import jinja2
 import jinja2.bccache
 
-_mode = {"serve": False}
+_mode = {"serve": False, "dirty": False}
 
 
-def start(command: str) -> None:
-    """Record how MkDocs runs (``on_startup``): 'serve' or 'build'/'gh-deploy'."""
+def start(command: str, dirty: bool = False) -> None:
+    """Record how MkDocs runs (``on_startup``): 'serve' or 'build'/'gh-deploy',
+    and whether it rebuilds only changed pages (``--dirty``)."""
     _mode["serve"] = command == "serve"
+    _mode["dirty"] = dirty
 
 
 def serving() -> bool:
@@ -128,7 +131,6 @@ def _serve_jobs(conn) -> None:
     """The worker's loop: run each ``(job, args)`` received, send back
     ``(True, result)`` or ``(False, message)``; end when serve does."""
     import multiprocessing
-    import os
     import signal
     import sys
 
@@ -246,6 +248,15 @@ def worker() -> Worker:
 # --- the index, built in the worker -------------------------------------------
 
 
+def _link(source: Path, target: Path) -> None:
+    """A hard link, or a copy where there cannot be one (another file system)."""
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copy2(source, target)
+
+
+
 class Indexer:
     """Builds the search output (``outputs``: paths under a site, e.g.
     ``pagefind`` and ``assets/search-layer.json``) from a snapshot of a site's
@@ -276,6 +287,8 @@ class Indexer:
             return True
 
     def _copy(self, src: Path, dest: Path) -> None:
+        """Put the index of ``src`` into ``dest``, as hard links: nothing
+        writes into a finished index (a new job writes a new snapshot)."""
         for rel in self.outputs:
             source, target = src / rel, dest / rel
             if not source.exists():
@@ -284,17 +297,24 @@ class Indexer:
                 shutil.rmtree(target) if target.is_dir() else target.unlink()
             target.parent.mkdir(parents=True, exist_ok=True)
             if source.is_dir():
-                shutil.copytree(source, target)
+                shutil.copytree(source, target, copy_function=_link)
             else:
-                shutil.copy2(source, target)
+                _link(source, target)
 
     def submit(self, key: str, site_dir: Path, job: Callable, *args) -> bool:
         """Index ``site_dir`` in the background unless ``key`` is already built.
         ``job(snapshot, *args)`` runs in the worker process and writes the
         outputs into the snapshot directory, which holds a copy of the site's
-        HTML. Returns True when a job was queued."""
+        HTML. Returns True when a job was queued.
+
+        The snapshot's pages are hard links to the site's (copying the freshly
+        written files took 0.2 s of the rebuild): the next rebuild empties the
+        site and writes new files, and ``show_error`` replaces them, so they
+        stay as they are; the job must not write to them. ``--dirty``
+        rebuilds write pages in place, so there they are copied."""
         if key == self.done_key:
             return False
+        place = shutil.copy2 if _mode["dirty"] else _link
         snapshot = Path(tempfile.mkdtemp(prefix="kb-serve-pages-"))
         for page in site_dir.rglob("*.html"):
             rel = page.relative_to(site_dir)
@@ -302,7 +322,7 @@ class Indexer:
                 continue
             target = snapshot / rel
             target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(page, target)
+            place(page, target)
         with self.lock:
             if self.pending is not None:
                 shutil.rmtree(self.pending[1], ignore_errors=True)
@@ -396,6 +416,7 @@ def show_error(site_dir: Path, message: str) -> int:
     targets = set(pages) | {site_dir / "index.html", site_dir / "404.html"}
     for path in targets:
         path.parent.mkdir(parents=True, exist_ok=True)
+        path.unlink(missing_ok=True)  # a new file: the old one may be linked into an index job's snapshot
         path.write_text(html, encoding="utf-8")
         count += 1
     return count
