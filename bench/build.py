@@ -199,7 +199,7 @@ def render(b: dict, goals: list) -> list[str]:
         ("热构建（墙钟）：同一进程里再次 `load_config` + `build`（`mkdocs serve` 重建的情形）", b["warm"]),
         ("热构建（进程 CPU 时间）", b["warm_cpu"]),
         ("热构建（CPU），去掉 mkdocs.yml 的 `hooks:`（非 strict）", b["warm_nohooks_cpu"]),
-        ("`mkdocs serve` 式的热重建（墙钟）：`on_startup('serve')`、`serve_url`，搜索索引在后台建、不计入", b.get("warm_serve") or []),
+        ("`mkdocs serve` 式的热重建（墙钟）：`on_startup('serve')`、`serve_url`，搜索索引在单独的工作进程里建、不计入", b.get("warm_serve") or []),
         ("`mkdocs serve` 式的热重建（进程 CPU 时间）", b.get("warm_serve_cpu") or []),
     ]
     for label, values in rows:
@@ -262,7 +262,7 @@ def render(b: dict, goals: list) -> list[str]:
         out.append(
             f"`mkdocs serve` 式的热重建（预览每次保存后做的事）：钩子事件 {fmt_ms(s['hooks_serve_cpu_s'])}，占 {s['hooks_serve_share']:.1%}（CPU）。按模块："
             + "，".join(f"`{o}` {fmt_ms(v)}" for o, v in sorted(s["hooks_serve"].items(), key=lambda kv: -kv[1]) if v >= 0.001)
-            + "。预览里 jieba 只加载一次，搜索索引在后台按页面文字是否变了才重建（`hooks/kb/serve_cache.py`）；`make build` 每次完整建索引，上表的热构建就是它。"
+            + "。预览里搜索索引在单独的工作进程里、按页面文字是否变了才重建，jieba 在那个进程里只加载一次；主题模板每个 serve 只编译一次，没改过的数据文件不再重新解析（`hooks/kb/serve_cache.py`、`hooks/kb/yamlio.py`）；`make build` 每次完整建索引，上表的热构建就是它。"
         )
         out.append("")
         goals.append(("钩子事件 ≤ 15% `mkdocs serve` 热重建时间（CPU）", f"{s['hooks_serve_share']:.1%}（`mkdocs build` 式热构建 {s['hooks_share']:.1%}）", s["hooks_serve_share"] <= GOAL_HOOKS_SHARE))

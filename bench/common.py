@@ -231,7 +231,7 @@ def child_main(argv: list[str]) -> None:
             profiler.disable()
         elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu_start
         if args.serve:
-            # The search index of a preview is built in a background thread
+            # The search index of a preview is built in a worker process
             # after the rebuild: wait for it outside the timed rebuild.
             from kb import serve_cache
 

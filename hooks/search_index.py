@@ -65,7 +65,7 @@ def on_post_build(*, config) -> None:
         for message in indexer.errors:
             log.warning("search index (preview): %s", message)
         indexer.errors.clear()
-        log.info("search (preview): %s; %s", "last index copied in" if restored else "no index yet", "a new one is being built in the background" if queued else "the text it reads did not change")
+        log.info("search (preview): %s; %s", "last index copied in" if restored else "no index yet", "a new one is being built in the worker process" if queued else "the text it reads did not change")
         return
     try:
         summary, size = search_layer.index_site(site_dir, query, pages)
