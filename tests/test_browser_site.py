@@ -5,6 +5,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 pytestmark = pytest.mark.browser
 
@@ -95,8 +96,12 @@ def test_404_page_under_a_sub_path_without_site_url(page, subpath_server):
     assert response.status == 404
     page.wait_for_function("() => document.querySelector('.kb-404-search').getAttribute('action').startsWith('/kb/')", timeout=10000)
     prefix = "/kb/"
-    styled = page.evaluate("() => [...document.styleSheets].filter(s => s.href && /main\\.[0-9a-f]+\\.min\\.css/.test(s.href) && s.cssRules.length > 0).length")
-    assert styled == 1, "Material's stylesheet did not load"
+    # the moved stylesheet loads after the links are moved: wait for it (a slow machine took longer than the check)
+    styled = "() => [...document.styleSheets].filter(s => s.href && /main\\.[0-9a-f]+\\.min\\.css/.test(s.href) && s.cssRules.length > 0).length === 1"
+    try:
+        page.wait_for_function(styled, timeout=10000)
+    except PlaywrightTimeout:
+        pytest.fail("Material's stylesheet did not load")
     assert page.evaluate("() => getComputedStyle(document.querySelector('.md-header')).position") == "sticky"
     links = page.eval_on_selector_all("article a[href]", "els => els.map(e => new URL(e.getAttribute('href'), location.href).pathname)")
     assert len(links) >= 7
