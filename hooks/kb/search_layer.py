@@ -575,6 +575,15 @@ def trim_fragments(output: Path) -> tuple[int, dict[str, dict]]:
     return saved, out
 
 
+def site_pages(site_dir: Path):
+    """The HTML pages of a built site that the index reads, with their paths
+    relative to it: every page but Pagefind's own output."""
+    for page in site_dir.rglob("*.html"):
+        rel = page.relative_to(site_dir)
+        if rel.parts[0] != "pagefind":
+            yield page, rel
+
+
 def run_pagefind(site_dir: Path, cut, off: set[str] = frozenset()) -> tuple[str, dict[str, dict]]:
     """Index ``site_dir`` into ``site_dir``/pagefind; return Pagefind's summary line.
 
@@ -585,10 +594,7 @@ def run_pagefind(site_dir: Path, cut, off: set[str] = frozenset()) -> tuple[str,
     browser does not cut the query words again."""
     with tempfile.TemporaryDirectory(prefix="kb-pagefind-") as tmp:
         copy = Path(tmp)
-        for page in site_dir.rglob("*.html"):
-            rel = page.relative_to(site_dir)
-            if rel.parts[0] == "pagefind":
-                continue
+        for page, rel in site_pages(site_dir):
             target = copy / rel
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(segmented_html(page.read_text(encoding="utf-8"), cut, with_bigrams="bigrams" not in off,

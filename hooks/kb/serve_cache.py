@@ -316,10 +316,9 @@ class Indexer:
             return False
         place = shutil.copy2 if _mode["dirty"] else _link
         snapshot = Path(tempfile.mkdtemp(prefix="kb-serve-pages-"))
-        for page in site_dir.rglob("*.html"):
-            rel = page.relative_to(site_dir)
-            if rel.parts[0] == "pagefind":
-                continue
+        from .search_layer import site_pages
+
+        for page, rel in site_pages(site_dir):
             target = snapshot / rel
             target.parent.mkdir(parents=True, exist_ok=True)
             place(page, target)
