@@ -175,8 +175,8 @@ export class QueryLayer {
   }
 
   normalise(text) {
-    let q = text.normalize("NFKC").toLowerCase();
-    return [...q].map((c) => this.t2s.get(c) || c).join("");
+    const q = text.normalize("NFKC").toLowerCase();
+    return [...q].map((c) => this.t2s.get(c) || c).join("").replace(A_NOT_A, "$1");
   }
 
   /* Cut a CJK run into the index's words: the most probable path through the
@@ -462,6 +462,10 @@ export function excerptTerms(analysis) {
   return all.filter(({ w }) => !seen.has(w) && seen.add(w)).sort((a, b) => b.w.length - a.w.length);
 }
 
+/* A question asked in the A-not-A form (活不活跃, 能不能, 有没有) is about A:
+ * the first character and the negation go, so that 活不活跃 is looked up as 活跃,
+ * the word the pages use. */
+const A_NOT_A = /([\u3400-\u9fff])[不没]\1/g;
 const HAN_CHAR = new RegExp(`[${HAN}]`);
 /* A sentence ends at one of these, with any closing quotes or brackets after it. */
 const SENTENCE_END = /[。！？；!?;]+[」』）)”’"]*|\.(?=\s|$)/g;
