@@ -335,6 +335,26 @@ def test_whole_words_only_for_titles(search_page):
     assert paths[0] == "/tactics/team/", paths[:3]
 
 
+def test_a_page_where_the_query_words_stand_together_ranks_first(page, server):
+    """Two pages score the same on each word; the one that has the two words
+    of the query in one sentence ranks above the one that has them far apart
+    (search.js, WEIGHTS.PROXIMITY_BOOST). Lone characters and bigrams do not count."""
+    page.goto(server.url, wait_until="networkidle")
+    ranked = page.evaluate("""async () => {
+        const m = await import(new URL('assets/javascripts/search.js', document.baseURI).href);
+        const data = await (await fetch('assets/search-layer.json')).json();
+        const layer = new m.QueryLayer(data);
+        const at = {收费: {near: [40], far: [40]}, 定价: {near: [43], far: [400]}, 群: {near: [900], far: [41]}};
+        const pagefind = {search: async (q) => ({results: ['near', 'far'].map((id) => ({id, score: 5, words: at[q][id]}))})};
+        const term = (word, factor) => ({word, factor, bigram: false, alts: [{q: word, factor: 1}]});
+        const run = async (terms) => (await m.rank(pagefind, layer, {terms, kept: ['收费定价']})).map((r) => [r.id, r.score]);
+        return {words: await run([term('收费', 1), term('定价', 1)]), lone: await run([term('收费', 1), term('群', 0.2)])};
+    }""")
+    assert [r[0] for r in ranked["words"]] == ["near", "far"] and ranked["words"][0][1] > ranked["words"][1][1], ranked
+    # 群 (a lone character) right beside 收费 on the far page changes nothing
+    assert ranked["lone"][0][1] == ranked["lone"][1][1], ranked
+
+
 def test_a_pair_of_characters_inside_a_word_is_not_that_word(page, server):
     """The index holds each run's character pairs apart from its words
     (kb/search_layer.py, BIGRAM): 巴克 of 星巴克 is found as a pair, never as

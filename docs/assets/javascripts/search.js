@@ -37,6 +37,13 @@ export const WEIGHTS = {
    * bigrams) between the query and one of its situations, from WEIGHTS.SITUATION_MIN up. */
   SITUATION_BOOST: 1.5,
   SITUATION_MIN: 0.25,
+  /* A page where two different words of the query stand close together: its
+   * score is multiplied by 1 + WEIGHTS.PROXIMITY_BOOST x exp(-(d - 1) / WEIGHTS.PROXIMITY_SPAN),
+   * d the fewest index words between them (MinDist, Tao and Zhai, SIGIR 2007).
+   * Pagefind scores each word on the whole page; this tells a page that says
+   * 收费 and 定价 in one sentence from one that has them sections apart. */
+  PROXIMITY_BOOST: 0.5,
+  PROXIMITY_SPAN: 8,
   /* A reference or utility page keeps its full score when the query names it. */
   NAMED_DICE: 0.5,
   /* Pagefind's own BM25 (per term): term frequency saturation (k1), length
@@ -410,14 +417,17 @@ export async function rank(pagefind, layer, analysis) {
   // of several words, times the share of the query it covers.
   const perTerm = await Promise.all(terms.map(async (term) => {
     const scores = new Map();
+    const at = new Map(); // page id -> where the term stands in it (Pagefind's word positions)
     for (const alt of term.alts) {
       for (const r of await lookup(alt.q)) {
         const s = r.score * alt.factor * term.factor;
         if (s > (scores.get(r.id)?.s || 0)) scores.set(r.id, { s, result: r });
+        if (!at.has(r.id)) at.set(r.id, []);
+        at.get(r.id).push(...(r.words || []));
       }
     }
     const idf = scores.size ? Math.log(1 + layer.pages / scores.size) : 0;
-    return { scores, weight: idf * term.factor };
+    return { scores, weight: idf * term.factor, at: !term.bigram && term.factor >= 1 ? at : null };
   }));
   const total = new Map();
   const weightSum = perTerm.reduce((a, t) => a + t.weight, 0) || 1;
@@ -429,13 +439,31 @@ export async function rank(pagefind, layer, analysis) {
       total.set(id, entry);
     }
   }
+  // Proximity (WEIGHTS.PROXIMITY_BOOST): the fewest words between two different
+  // words of the query on the page, from Pagefind's word positions. Only the
+  // reader's words and their thesaurus words count, not bigrams or lone characters.
+  const near = new Map();
+  if (WEIGHTS.PROXIMITY_BOOST) {
+    const placed = perTerm.map((t) => t.at).filter(Boolean);
+    if (placed.length > 1) {
+      for (const id of total.keys()) {
+        const hits = [];
+        placed.forEach((at, k) => { for (const p of at.get(id) || []) hits.push([p, k]); });
+        hits.sort((a, b) => a[0] - b[0]);
+        let best = Infinity;
+        for (let i = 1; i < hits.length; i++) if (hits[i][1] !== hits[i - 1][1]) best = Math.min(best, hits[i][0] - hits[i - 1][0]);
+        if (best < Infinity) near.set(id, Math.exp(-(best - 1) / WEIGHTS.PROXIMITY_SPAN));
+      }
+    }
+  }
   const ranked = [...total.entries()].map(([id, e]) => {
     const situation = layer.situationMatch(id, analysis);
     return {
       id,
       result: e.result,
       score: e.score * (WEIGHTS.COVERAGE_BASE + (1 - WEIGHTS.COVERAGE_BASE) * e.covered) * layer.kindFactor(id, analysis)
-        * (situation >= WEIGHTS.SITUATION_MIN ? 1 + WEIGHTS.SITUATION_BOOST * situation : 1),
+        * (situation >= WEIGHTS.SITUATION_MIN ? 1 + WEIGHTS.SITUATION_BOOST * situation : 1)
+        * (1 + WEIGHTS.PROXIMITY_BOOST * (near.get(id) || 0)),
     };
   });
   ranked.sort((a, b) => b.score - a.score);
