@@ -277,6 +277,18 @@ def test_pages_are_indexed_with_their_bigrams_marked():
     assert words[4:] == [M + search_layer.BIGRAM + b for b in ("星巴", "巴克", "克的", "的种", "子用")]
 
 
+def test_table_cells_and_rows_are_separated_in_the_stored_text():
+    """An excerpt from a table reads cell by cell, row by row: Pagefind joins
+    cells with a space, which disappears between Chinese words."""
+    tokenizer = search_layer.segmenter()
+    html = ("<table><thead><tr><th>档位</th><th>价格</th></tr></thead><tbody>"
+            "<tr><td>大课</td><td>199 元</td></tr><tr><td>小课，</td><td>卖得怎样？</td></tr></tbody></table><p>后文</p>")
+    out = search_layer.segmented_html(html, lambda run: tokenizer.cut(run, HMM=False), with_bigrams=False)
+    text = "".join(re.sub(r"<[^>]*>", " ", out).split())
+    # a cell that already ends in punctuation gets nothing more
+    assert text == "档位，价格。大课，199元。小课，卖得怎样？后文", text
+
+
 def test_alias_and_situation_blocks_are_indexed_but_marked_for_trimming():
     tokenizer = search_layer.segmenter()
     M = search_layer.MARK

@@ -443,6 +443,12 @@ def pagefind_executable() -> Path:
 
 
 TAG = re.compile(r"(<[^>]*>)")
+#: What ends a table cell and a table row in the text Pagefind stores (and an
+#: excerpt shows), unless the cell already ends in punctuation: Pagefind joins
+#: cells with a space, which the excerpt drops between Chinese words, so a row
+#: ran into one string (「例子产品类围绕一款产品…」).
+CELL_END, ROW_END = "，", "。"
+_ENDS_CLAUSE = re.compile(r"[。！？；，、：!?;,:]\s*$")
 _TAG_NAME = re.compile(r"<\s*(/?)\s*([a-zA-Z0-9]+)")
 _VOID = {"br", "hr", "img", "input", "meta", "link", "source", "wbr", "col", "area", "base", "track", "embed", "param"}
 
@@ -485,6 +491,8 @@ def segmented_html(html: str, cut, *, with_bigrams: bool = True, weights: dict |
     flat = all(w == 1 for w in weights.values())
     out, raw = [], False
     stack: list[tuple[str, bool]] = []  # open elements: (name, index-only)
+    last_text = ""  # the last text written, to tell whether a table cell ends in punctuation
+    cell_end = None  # where in ``out`` the separator after the row's last cell so far stands
 
     def marked() -> bool:
         return any(flag for _, flag in stack)
@@ -503,6 +511,14 @@ def segmented_html(html: str, cut, *, with_bigrams: bool = True, weights: dict |
                     while stack:
                         if stack.pop()[0] == tag:
                             break
+                    if tag in ("td", "th") and last_text and not _ENDS_CLAUSE.search(last_text):
+                        out.append(part)
+                        out.append(f" {CELL_END} ")
+                        last_text, cell_end = CELL_END, len(out) - 1
+                        continue
+                    if tag == "tr" and cell_end is not None:
+                        out[cell_end] = f" {ROW_END} "
+                        cell_end = None
                 elif tag not in _VOID and not part.endswith("/>"):
                     stack.append((tag, bool(INDEX_ONLY.search(part))))
                     if flat and "data-pagefind-weight" in part:  # the fields ablation: every field weighs 1
@@ -519,7 +535,10 @@ def segmented_html(html: str, cut, *, with_bigrams: bool = True, weights: dict |
             out.append(" " + " ".join(words) + " ")
         elif not CJK.search(part):
             out.append(part)
+            last_text, cell_end = part, None
         else:
+            last_text, cell_end = part, None
+
             def run_words(m):
                 words = list(cut(m.group()))
                 extra = [MARK + BIGRAM + b for b in bigrams(m.group(), words)] if with_bigrams else []
