@@ -269,12 +269,12 @@ def test_pages_are_indexed_cut_into_the_vocabulary_words():
 def test_pages_are_indexed_with_their_bigrams_marked():
     tokenizer = search_layer.segmenter()
     M = search_layer.MARK
-    out = search_layer.segmented_html("<p>星巴克的种子用户</p>", lambda run: tokenizer.cut(run, HMM=False))
+    out = search_layer.segmented_html("<p>星巴克的种子用户。</p>", lambda run: tokenizer.cut(run, HMM=False))
     words = out[3:-4].split()
     assert words[:4] == ["星巴克", "的", "种子", "用户"]
     # the pairs that are not words already; 种子 and 用户 are words
     # written apart from the words they spell (BIGRAM), so that Pagefind keeps them apart
-    assert words[4:] == [M + search_layer.BIGRAM + b for b in ("星巴", "巴克", "克的", "的种", "子用")]
+    assert words[4:] == [M + search_layer.BIGRAM + b for b in ("星巴", "巴克", "克的", "的种", "子用")] + ["。"]
 
 
 def test_table_cells_and_rows_are_separated_in_the_stored_text():
@@ -282,22 +282,26 @@ def test_table_cells_and_rows_are_separated_in_the_stored_text():
     cells with a space, which disappears between Chinese words."""
     tokenizer = search_layer.segmenter()
     html = ("<table><thead><tr><th>档位</th><th>价格</th></tr></thead><tbody>"
-            "<tr><td>大课</td><td>199 元</td></tr><tr><td>小课，</td><td>卖得怎样？</td></tr></tbody></table><p>后文</p>")
+            "<tr><td>大课</td><td>199 元</td></tr><tr><td>小课，</td><td>卖得怎样？</td></tr></tbody></table>"
+            "<ul><li>定位<ul><li>动机</li></ul></li><li>种子</li></ul>"
+            '<p>原因。<a href="#" data-search-exclude>详见别页</a></p><h2>小标题</h2><ul><li>后文</li></ul>')
     out = search_layer.segmented_html(html, lambda run: tokenizer.cut(run, HMM=False), with_bigrams=False)
-    text = "".join(re.sub(r"<[^>]*>", " ", out).split())
-    # a cell that already ends in punctuation gets nothing more
-    assert text == "档位，价格。大课，199元。小课，卖得怎样？后文", text
+    kept = re.sub(r"<a [^>]*data-search-exclude>.*?</a>", "", out)  # as Pagefind leaves it out
+    text = "".join(re.sub(r"<[^>]*>", " ", kept).split())
+    # a cell or paragraph that already ends in punctuation (or whose last words
+    # are left out of the index) gets nothing more; a heading gets nothing
+    assert text == "档位，价格。大课，199元。小课，卖得怎样？定位：动机；种子；原因。小标题后文；", text
 
 
 def test_alias_and_situation_blocks_are_indexed_but_marked_for_trimming():
     tokenizer = search_layer.segmenter()
     M = search_layer.MARK
-    html = ('<p>正文</p><p class="kb-aliases" data-pagefind-weight="7">也可以搜：拉群</p>'
-            '<aside class="kb-situations" data-kb-situations><ul><li>群里冷清</li></ul></aside><p>后文</p>')
+    html = ('<p>正文。</p><p class="kb-aliases" data-pagefind-weight="7">也可以搜：拉群</p>'
+            '<aside class="kb-situations" data-kb-situations><ul><li>群里冷清</li></ul></aside><p>后文。</p>')
     out = search_layer.segmented_html(html, lambda run: tokenizer.cut(run, HMM=False))
-    assert "<p> 正文 </p>" in out
+    assert "<p> 正文 。</p>" in out
     after = re.sub(r"<[^>]*>", " ", out.split("</aside>")[1]).split()
-    assert [w for w in after if not w.startswith(M)] == ["后", "文"]  # the text after the block is not marked
+    assert [w for w in after if not w.startswith(M)] == ["后", "文", "。"]  # the text after the block is not marked
     block = out[out.index("<p class=\"kb-aliases\""):out.index("</aside>")]
     texts = [w for part in re.split(r"<[^>]*>", block) for w in part.split() if not w.startswith(("class=", "data-"))]
     assert texts and all(w.startswith(M) for w in texts), texts
@@ -333,6 +337,26 @@ def test_built_fragments_hold_no_marked_tokens_and_sections_start_at_their_headi
             if anchor["element"] in ("h2", "h3") and anchor["text"]:
                 first = anchor["text"].split()[0]
                 assert words[anchor["location"]].startswith(first), (fragment["url"], anchor)
+
+
+def test_every_checklist_item_is_in_the_index_and_blocks_do_not_run_together(built_site):
+    """A checklist item's own words (its <label>, which Pagefind would drop)
+    are searchable; the stored text separates table cells, list items and
+    lead lines, and never doubles a separator (BLOCK_END)."""
+    import html as html_lib
+
+    stored = {f["url"]: "".join(f["content"].split()) for f in search_layer.read_fragments(built_site).values()}
+    items = 0
+    for page in (built_site / "checklists").glob("*/index.html"):
+        url = "/" + page.parent.relative_to(built_site).as_posix() + "/"
+        for label in re.findall(r'<label class="kb-check__text"[^>]*>(.*?)</label>', page.read_text(encoding="utf-8"), re.S):
+            text = "".join(html_lib.unescape(re.sub(r"<sup.*?</sup>|<[^>]*>", "", label)).split())
+            assert text in stored[url], (url, text)
+            items += 1
+    assert items > 50
+    for url, text in stored.items():
+        assert not re.search(r"[；：，。][；：，。]", text), (url, re.search(r".{0,20}[；：，。][；：，。].{0,10}", text).group())
+    assert "例如：档位，讲数，价格，效果。大课，30–50讲，199元，卖得不好。" in stored["/tactics/monetization/"]
 
 
 def test_page_kinds_by_path():

@@ -45,6 +45,10 @@ LATIN = re.compile(r"[a-z0-9]+(?:[ .-][a-z0-9]+)*")
 # Elements kept out of the index (repeated furniture: related pages, sources
 # line, navigator trail and outline, embedded comparison subsets).
 EXCLUDE_ATTR = "data-search-exclude"
+#: Classes Pagefind leaves out too: section links, footnote numbers and
+#: citations (a loose digit in an excerpt), a checklist item's own link.
+EXCLUDE_CLASSES = ("headerlink", "footnote-ref", "kb-check__link", "footnote")
+_EXCLUDED = re.compile(EXCLUDE_ATTR + r'|class="(?:[^"]*\s)?(?:' + "|".join(EXCLUDE_CLASSES) + r')(?:\s[^"]*)?"')
 LAYER_PATH = "assets/search-layer.json"
 TABLES_PATH = "assets/search-tables.json"
 # The language the index is built and opened as (see run_pagefind); search.js has the same.
@@ -443,11 +447,18 @@ def pagefind_executable() -> Path:
 
 
 TAG = re.compile(r"(<[^>]*>)")
-#: What ends a table cell and a table row in the text Pagefind stores (and an
-#: excerpt shows), unless the cell already ends in punctuation: Pagefind joins
-#: cells with a space, which the excerpt drops between Chinese words, so a row
-#: ran into one string (「例子产品类围绕一款产品…」).
-CELL_END, ROW_END = "，", "。"
+#: What ends a block in the text Pagefind stores (and an excerpt shows), when
+#: its text does not end in punctuation already: Pagefind joins blocks with a
+#: space, which the excerpt drops between Chinese words, so table cells, list
+#: items and a lead line ran into the next (「例子产品类围绕一款产品…」,
+#: 「盈利模式 › VIP 群盈利模式 › 价格阶梯」). Written inside the element, so
+#: that it goes where the element goes (an element kept out of the index takes
+#: its separator with it). Headings need none: excerpts are cut at them.
+BLOCK_END = {"td": "，", "th": "，", "li": "；", "dt": "：", "dd": "；", "p": "。", "caption": "。", "figcaption": "。", "summary": "："}
+#: A table row ends a sentence: its last cell's separator becomes this.
+ROW_END = "。"
+#: Before a list that opens inside a list item, right after its label.
+LIST_START = "："
 _ENDS_CLAUSE = re.compile(r"[。！？；，、：!?;,:]\s*$")
 _TAG_NAME = re.compile(r"<\s*(/?)\s*([a-zA-Z0-9]+)")
 _VOID = {"br", "hr", "img", "input", "meta", "link", "source", "wbr", "col", "area", "base", "track", "embed", "param"}
@@ -490,12 +501,15 @@ def segmented_html(html: str, cut, *, with_bigrams: bool = True, weights: dict |
     weights = FIELD_WEIGHTS if weights is None else weights
     flat = all(w == 1 for w in weights.values())
     out, raw = [], False
-    stack: list[tuple[str, bool]] = []  # open elements: (name, index-only)
-    last_text = ""  # the last text written, to tell whether a table cell ends in punctuation
+    stack: list[tuple[str, bool, bool]] = []  # open elements: (name, index-only, left out of the index)
+    last_text = ""  # the last text written, to tell whether a block ends in punctuation (BLOCK_END)
     cell_end = None  # where in ``out`` the separator after the row's last cell so far stands
 
     def marked() -> bool:
-        return any(flag for _, flag in stack)
+        return any(flag for _, flag, _ in stack)
+
+    def left_out() -> bool:
+        return any(flag for _, _, flag in stack)
 
     for part in TAG.split(html):
         if part.startswith("<"):
@@ -507,20 +521,26 @@ def segmented_html(html: str, cut, *, with_bigrams: bool = True, weights: dict |
             name = _TAG_NAME.match(part)
             if name and not part.startswith(("<!", "<?")):
                 closing, tag = name.group(1) == "/", name.group(2).lower()
+                if tag == "label":  # Pagefind drops labels' text: a checklist item's own words (kb.checklists)
+                    part, tag = part[:name.start(2)] + "span" + part[name.end(2):], "span"
+                ends = not raw and not marked() and last_text and not _ENDS_CLAUSE.search(last_text)
                 if closing:
+                    if tag in BLOCK_END and ends:
+                        out.append(f" {BLOCK_END[tag]} ")
+                        last_text, cell_end = BLOCK_END[tag], len(out) - 1 if tag in ("td", "th") else None
+                    elif tag == "tr" and cell_end is not None:
+                        out[cell_end] = f" {ROW_END} "
+                        cell_end = None
+                    elif tag in ("h1", "h2", "h3", "h4", "h5", "h6"):
+                        last_text = ""  # excerpts are cut at headings
                     while stack:
                         if stack.pop()[0] == tag:
                             break
-                    if tag in ("td", "th") and last_text and not _ENDS_CLAUSE.search(last_text):
-                        out.append(part)
-                        out.append(f" {CELL_END} ")
-                        last_text, cell_end = CELL_END, len(out) - 1
-                        continue
-                    if tag == "tr" and cell_end is not None:
-                        out[cell_end] = f" {ROW_END} "
-                        cell_end = None
                 elif tag not in _VOID and not part.endswith("/>"):
-                    stack.append((tag, bool(INDEX_ONLY.search(part))))
+                    if tag in ("ul", "ol") and ends and stack and stack[-1][0] == "li":
+                        out.append(f" {LIST_START} ")
+                        last_text = LIST_START
+                    stack.append((tag, bool(INDEX_ONLY.search(part)), bool(_EXCLUDED.search(part))))
                     if flat and "data-pagefind-weight" in part:  # the fields ablation: every field weighs 1
                         part = re.sub(r'data-pagefind-weight="[^"]*"', 'data-pagefind-weight="1"', part)
                     elif tag in weights and "data-pagefind-weight" not in part:
@@ -535,9 +555,11 @@ def segmented_html(html: str, cut, *, with_bigrams: bool = True, weights: dict |
             out.append(" " + " ".join(words) + " ")
         elif not CJK.search(part):
             out.append(part)
-            last_text, cell_end = part, None
+            if not left_out():
+                last_text, cell_end = part, None
         else:
-            last_text, cell_end = part, None
+            if not left_out():
+                last_text, cell_end = part, None
 
             def run_words(m):
                 words = list(cut(m.group()))
@@ -623,9 +645,8 @@ def run_pagefind(site_dir: Path, cut, off: set[str] = frozenset()) -> tuple[str,
         result = subprocess.run(
             [str(pagefind_executable()), "--site", str(copy), "--output-path", str(output),
              "--exclude-selectors", f"[{EXCLUDE_ATTR}]",
-             # section links, and footnote numbers and citations (a loose digit in an excerpt)
-             "--exclude-selectors", ".headerlink", "--exclude-selectors", ".footnote-ref", "--exclude-selectors", ".kb-check__link",
-             "--exclude-selectors", ".footnote", "--force-language", INDEX_LANGUAGE]
+             *[arg for name in EXCLUDE_CLASSES for arg in ("--exclude-selectors", "." + name)],
+             "--force-language", INDEX_LANGUAGE]
             + (["--exclude-selectors", "[data-kb-situations]"] if "situations" in off else []),
             capture_output=True, text=True, timeout=300,
         )
