@@ -294,6 +294,17 @@ def test_single_characters_are_not_marked_when_a_longer_match_exists(search_page
     assert marks and "群" not in marks and "写" not in marks, marks
 
 
+def test_a_checklist_item_is_a_result_that_leads_to_the_item(search_page):
+    """The words of one checklist item find it: a result under its checklist,
+    titled with the item's own sentence, whose link opens the page at the item
+    (the link a reader pastes into a group chat)."""
+    _search(search_page, "入群暗号")
+    links = search_page.eval_on_selector_all(
+        ".kb-search-page > ol > li:not(:first-child) a.md-search-result__link:has(h2)",
+        "as => as.map(a => [new URL(a.href).pathname + new URL(a.href).hash, a.querySelector('h2').textContent])")
+    assert ["/checklists/launch/#entry-password", "设一个入群暗号，申请或被邀请时必须答对才放行。"] in [list(x) for x in links], links
+
+
 def test_section_results_sit_under_their_page_and_start_at_a_sentence(search_page):
     _search(search_page, "入群暗号")
     sections = search_page.eval_on_selector_all(

@@ -587,24 +587,41 @@ export function mark(text, bounds, a, b, terms) {
   return out + escapeHtml(text.slice(last, b));
 }
 
+/* Checklist items among Pagefind's anchors: an <li> with an id whose checkbox
+ * (id kb-box-<id>, kb/checklists.py) stands at the same word. */
+function checklistItems(anchors) {
+  const boxes = new Set(anchors.filter((x) => x.element === "input" && x.id).map((x) => `${x.id}@${x.location}`));
+  return anchors.filter((x) => x.element === "li" && x.id && boxes.has(`kb-box-${x.id}@${x.location}`));
+}
+
 /* A page's excerpt and its best sections, from Pagefind's stored page (its
- * text, cut into words with spaces, and its headings with their word positions). */
+ * text, cut into words with spaces, and its headings with their word
+ * positions). A checklist item is a section of its own: its first sentence is
+ * its title, the reason after it the excerpt, and the link leads to the item. */
 export function pageMatches(data, analysis) {
   const terms = excerptTerms(analysis);
   const words = String(data.content || "").split(/\s+/).filter(Boolean);
-  const headings = (data.anchors || []).filter((x) => /^h[2-6]$/i.test(x.element) && x.id).sort((x, y) => x.location - y.location);
+  const anchors = data.anchors || [];
+  const parts = [
+    ...anchors.filter((x) => /^h[2-6]$/i.test(x.element) && x.id).map((x) => ({ ...x, item: false })),
+    ...checklistItems(anchors).map((x) => ({ ...x, item: true })),
+  ].sort((x, y) => x.location - y.location);
   const base = String(data.url || "").split("#")[0];
   const sections = [];
-  headings.forEach((h, i) => {
-    const end = i + 1 < headings.length ? headings[i + 1].location : words.length;
-    const head = String(h.text || "").split(/\s+/).filter(Boolean);
+  parts.forEach((h, i) => {
+    const end = i + 1 < parts.length ? parts[i + 1].location : words.length;
+    let head = String(h.text || "").split(/\s+/).filter(Boolean);
+    if (h.item) { // the item's own words: up to the end of its first sentence
+      const last = words.slice(h.location, end).findIndex((w) => /[。！？；!?;]$/.test(w));
+      head = words.slice(h.location, last < 0 ? end : h.location + last + 1);
+    }
     const title = joinTokens(head);
     const found = excerpt(words.slice(h.location + head.length, end), terms);
     const inTitle = terms.reduce((n, term) => n + (occurrences(title.text.toLowerCase(), title.bounds, term).next().done ? 0 : term.weight), 0);
     if (found.score + inTitle > 0) sections.push({ url: base + "#" + h.id, title: title.text, html: found.html, score: found.score + 2 * inTitle });
   });
   sections.sort((x, y) => y.score - x.score);
-  let intro = headings.length ? words.slice(0, headings[0].location) : words;
+  let intro = parts.length ? words.slice(0, parts[0].location) : words;
   // the page's h1 runs into its first paragraph
   const titleWords = String((data.meta && data.meta.title) || "").split(/\s+/).filter(Boolean);
   if (titleWords.length && titleWords.every((w, i) => intro[i] === w)) intro = intro.slice(titleWords.length);
