@@ -91,6 +91,20 @@ def load_own_set(path: Path = OWN_SET) -> list[Query]:
     return [Query(e["q"], "|".join(re.escape(u) + "$" for u in e["expect"]), e.get("kind", "")) for e in data["queries"]]
 
 
+def load_checklist_items(site_dir: Path) -> list[Query]:
+    """Each checklist item of a built site, asked for by its first clause (as a
+    reader who remembers the item would type it); the answer is its checklist."""
+    import html
+
+    out = []
+    for page in sorted((site_dir / "checklists").glob("*/index.html")):
+        path = page.parent.relative_to(site_dir).as_posix() + "/"
+        for label in re.findall(r'<label class="kb-check__text"[^>]*>(.*?)</label>', page.read_text(encoding="utf-8"), re.S):
+            text = html.unescape(re.sub(r"<sup.*?</sup>|<[^>]*>", "", label)).strip()
+            out.append(Query(re.split(r"[，：；。（]", text)[0], re.escape(path) + "$", "checklist item"))
+    return out
+
+
 def title_or_alias(site_dir: Path, query: str) -> bool:
     """True when the query is, verbatim, a page's title or one of its aliases."""
     names = _names(site_dir)
@@ -558,6 +572,7 @@ SET_NAMES = {
     "dev2-even": "开发集 2 偶数行（只打分）",
     "own-title-alias": "本项目查询：标题或别名",
     "own-other": "本项目查询：其余",
+    "checklist-items": "清单条目：按每条的第一句查它的清单",
 }
 ABLATION_SETS = ("dev", "dev2-odd", "dev2-even", "own-other")
 
@@ -637,8 +652,9 @@ def main() -> int:
                 return 1
         own_named = [q for q in own if title_or_alias(site, q.q)]
         own_other = [q for q in own if not title_or_alias(site, q.q)]
+        items = load_checklist_items(site)
         sets = {"dev": dev, "dev2-odd": dev2_studied, "dev2-even": dev2_scored,
-                "own-title-alias": own_named, "own-other": own_other}
+                "own-title-alias": own_named, "own-other": own_other, "checklist-items": items}
         outcomes = measure_site(site, sets)
         data = {
             "when": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
@@ -673,7 +689,7 @@ def main() -> int:
         data["cost"]["1x-question"] = transfer(site, "", COST_QUESTION)
         data["cost"]["10x-question"] = transfer(ten, "", COST_QUESTION)
         old = before_site(tmp)
-        data["before"] = {k: asdict(score(v)) for k, v in measure_site(old, ab_sets).items()}
+        data["before"] = {k: asdict(score(v)) for k, v in measure_site(old, ab_sets | {"checklist-items": items}).items()}
         data["before"]["cost"] = transfer(old, "", first) | index_size(old)
         data["cost"]["before-1x"] = data["before"]["cost"]
         data["lunr"] = measure_lunr(tmp, {"dev": dev}, factor10=True)
