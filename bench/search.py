@@ -17,6 +17,7 @@ Measures, on a strict build served on 127.0.0.1:
   used it (git commit LUNR_COMMIT), same queries, and its first-query bytes.
 
     .venv/bin/python bench/search.py            # everything, writes bench/results-search.json and bench/out/search.md
+    .venv/bin/python bench/search.py --render   # bench/out/search.md again from bench/results-search.json
     .venv/bin/python bench/search.py --quick    # dev set and own queries on the current site only
 
 tests/test_search_quality.py runs ``run_queries`` on the development set.
@@ -585,7 +586,7 @@ def report_md(data: dict) -> str:
     if data.get("before"):
         b = data["before"]
         lines += ["", f"### 之前（{BEFORE_COMMIT}）与现在，同一次运行", "", "| 查询集 | 之前 hit@1 / hit@3 | 现在 hit@1 / hit@3 |", "|---|---|---|"]
-        for name in ABLATION_SETS:
+        for name in (*ABLATION_SETS, "checklist-items"):
             if name in b and name in data["quality"]:
                 now = data["quality"][name]
                 lines.append(f"| {SET_NAMES[name]} | {pct(b[name]['hit1'])} / {pct(b[name]['hit3'])} | {pct(now['hit1'])} / {pct(now['hit3'])} |")
@@ -638,7 +639,13 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="quality on the current site only")
     parser.add_argument("--site", type=Path, help="use this built site instead of building one")
     parser.add_argument("--show", action="store_true", help="print every miss with its results")
+    parser.add_argument("--render", action="store_true", help="only re-render bench/out/search.md from bench/results-search.json")
     args = parser.parse_args()
+    if args.render:
+        data = json.loads((ROOT / "bench" / "results-search.json").read_text(encoding="utf-8"))
+        data["outcomes"] = {"dev": data.pop("dev_outcomes"), "dev2-odd": data.pop("dev2_odd_outcomes")}
+        (ROOT / "bench" / "out" / "search.md").write_text(report_md(data), encoding="utf-8")
+        return 0
     dev, own = load_dev_set(), load_own_set()
     dev2_studied, dev2_scored = load_dev_set_2()
     with tempfile.TemporaryDirectory() as tmp_name:
