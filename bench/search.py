@@ -92,17 +92,18 @@ def load_own_set(path: Path = OWN_SET) -> list[Query]:
     return [Query(e["q"], "|".join(re.escape(u) + "$" for u in e["expect"]), e.get("kind", "")) for e in data["queries"]]
 
 
-def load_checklist_items(site_dir: Path) -> list[Query]:
-    """Each checklist item of a built site, asked for by its first clause (as a
-    reader who remembers the item would type it); the answer is its checklist."""
-    import html
+def load_checklist_items(docs_dir: Path = ROOT / "docs") -> list[Query]:
+    """Each checklist item (its page's front matter, as kb.pages reads it),
+    asked for by its first clause, as a reader who remembers the item would
+    type it; the answer is its checklist."""
+    sys.path.insert(0, str(ROOT / "hooks"))
+    from kb.pages import parse_page
 
     out = []
-    for page in sorted((site_dir / "checklists").glob("*/index.html")):
-        path = page.parent.relative_to(site_dir).as_posix() + "/"
-        for label in re.findall(r'<label class="kb-check__text"[^>]*>(.*?)</label>', page.read_text(encoding="utf-8"), re.S):
-            text = html.unescape(re.sub(r"<sup.*?</sup>|<[^>]*>", "", label)).strip()
-            out.append(Query(re.split(r"[，：；。（]", text)[0], re.escape(path) + "$", "checklist item"))
+    for path in sorted((docs_dir / "checklists").glob("*.md")):
+        page = parse_page(path.read_text(encoding="utf-8"), f"checklists/{path.name}")
+        for item in (page.meta.get("checklist") or {}).get("items", []):
+            out.append(Query(re.split(r"[，：；。（]", item["text"])[0], re.escape(f"checklists/{path.stem}/") + "$", "checklist item"))
     return out
 
 
@@ -659,7 +660,7 @@ def main() -> int:
                 return 1
         own_named = [q for q in own if title_or_alias(site, q.q)]
         own_other = [q for q in own if not title_or_alias(site, q.q)]
-        items = load_checklist_items(site)
+        items = load_checklist_items()
         sets = {"dev": dev, "dev2-odd": dev2_studied, "dev2-even": dev2_scored,
                 "own-title-alias": own_named, "own-other": own_other, "checklist-items": items}
         outcomes = measure_site(site, sets)

@@ -343,15 +343,13 @@ def test_every_checklist_item_is_in_the_index_and_blocks_do_not_run_together(bui
     """A checklist item's own words (its <label>, which Pagefind would drop)
     are searchable; the stored text separates table cells, list items and
     lead lines, and never doubles a separator (BLOCK_END)."""
-    import html as html_lib
+    from test_checklists import checklist_pages
 
     stored = {f["url"]: "".join(f["content"].split()) for f in search_layer.read_fragments(built_site).values()}
     items = 0
-    for page in (built_site / "checklists").glob("*/index.html"):
-        url = "/" + page.parent.relative_to(built_site).as_posix() + "/"
-        for label in re.findall(r'<label class="kb-check__text"[^>]*>(.*?)</label>', page.read_text(encoding="utf-8"), re.S):
-            text = "".join(html_lib.unescape(re.sub(r"<sup.*?</sup>|<[^>]*>", "", label)).split())
-            assert text in stored[url], (url, text)
+    for slug, page in checklist_pages():
+        for item in page.meta["checklist"]["items"]:
+            assert "".join(item["text"].split()) in stored[f"/checklists/{slug}/"], (slug, item["text"])
             items += 1
     assert items > 50
     for url, text in stored.items():

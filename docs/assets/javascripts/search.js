@@ -56,6 +56,10 @@ export const WEIGHTS = {
 const EXCERPT_CHARS = 64;
 
 const CJK_RUN = /[\u3400-\u9fff]+/g;
+/* A question asked in the A-not-A form (活不活跃, 能不能, 有没有) is about A:
+ * the first character and the negation go, so that 活不活跃 is looked up as 活跃,
+ * the word the pages use. */
+const A_NOT_A = /([\u3400-\u9fff])[不没]\1/g;
 /* The index holds the pages' Chinese cut into words with spaces between them
  * (kb/search_layer.py, segmented_html); titles and excerpts come back that
  * way. joinWords removes a space between two Chinese characters or
@@ -417,17 +421,21 @@ export async function rank(pagefind, layer, analysis) {
   // of several words, times the share of the query it covers.
   const perTerm = await Promise.all(terms.map(async (term) => {
     const scores = new Map();
-    const at = new Map(); // page id -> where the term stands in it (Pagefind's word positions)
+    // page id -> where the term stands in it (Pagefind's word positions), for
+    // proximity: only the reader's words and their thesaurus words count
+    const at = !term.bigram && term.factor >= 1 ? new Map() : null;
     for (const alt of term.alts) {
       for (const r of await lookup(alt.q)) {
         const s = r.score * alt.factor * term.factor;
         if (s > (scores.get(r.id)?.s || 0)) scores.set(r.id, { s, result: r });
-        if (!at.has(r.id)) at.set(r.id, []);
-        at.get(r.id).push(...(r.words || []));
+        if (at) {
+          if (!at.has(r.id)) at.set(r.id, []);
+          at.get(r.id).push(...(r.words || []));
+        }
       }
     }
     const idf = scores.size ? Math.log(1 + layer.pages / scores.size) : 0;
-    return { scores, weight: idf * term.factor, at: !term.bigram && term.factor >= 1 ? at : null };
+    return { scores, weight: idf * term.factor, at };
   }));
   const total = new Map();
   const weightSum = perTerm.reduce((a, t) => a + t.weight, 0) || 1;
@@ -440,8 +448,7 @@ export async function rank(pagefind, layer, analysis) {
     }
   }
   // Proximity (WEIGHTS.PROXIMITY_BOOST): the fewest words between two different
-  // words of the query on the page, from Pagefind's word positions. Only the
-  // reader's words and their thesaurus words count, not bigrams or lone characters.
+  // words of the query on the page.
   const near = new Map();
   if (WEIGHTS.PROXIMITY_BOOST) {
     const placed = perTerm.map((t) => t.at).filter(Boolean);
@@ -490,10 +497,6 @@ export function excerptTerms(analysis) {
   return all.filter(({ w }) => !seen.has(w) && seen.add(w)).sort((a, b) => b.w.length - a.w.length);
 }
 
-/* A question asked in the A-not-A form (活不活跃, 能不能, 有没有) is about A:
- * the first character and the negation go, so that 活不活跃 is looked up as 活跃,
- * the word the pages use. */
-const A_NOT_A = /([\u3400-\u9fff])[不没]\1/g;
 const HAN_CHAR = new RegExp(`[${HAN}]`);
 /* A sentence ends at one of these, with any closing quotes or brackets after it. */
 const SENTENCE_END = /[。！？；!?;]+[」』）)”’"]*|\.(?=\s|$)/g;
