@@ -305,6 +305,9 @@ def test_alias_and_situation_blocks_are_indexed_but_marked_for_trimming():
     block = out[out.index("<p class=\"kb-aliases\""):out.index("</aside>")]
     texts = [w for part in re.split(r"<[^>]*>", block) for w in part.split() if not w.startswith(("class=", "data-"))]
     assert texts and all(w.startswith(M) for w in texts), texts
+    # with their bigrams, as body text has them: 拉群 is cut 拉 群, and a query
+    # for 拉群 looks it up as the pair (search.js); the aliases weigh the most
+    assert M + search_layer.BIGRAM + "拉群" in texts and M + search_layer.BIGRAM + "里冷" in texts, texts
 
 
 def test_trimmed_fragments_keep_sections_in_place(tmp_path):

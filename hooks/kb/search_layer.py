@@ -496,8 +496,9 @@ def segmented_html(html: str, cut, *, with_bigrams: bool = True, weights: dict |
 
     Besides the words: each run's bigrams (MARK + pair, see MARK), headings
     with their FIELD_WEIGHTS (``weights``), and the text of INDEX_ONLY blocks
-    with every token marked, so that it ranks the page but never shows in an
-    excerpt. Scripts, styles and attributes are left as they are."""
+    (words and bigrams, as body text) with every token marked, so that it ranks
+    the page but never shows in an excerpt: an alias that the cut splits into
+    single characters (名词解释: 名 词 解释) still meets the query on its pairs. Scripts, styles and attributes are left as they are."""
     weights = FIELD_WEIGHTS if weights is None else weights
     flat = all(w == 1 for w in weights.values())
     out, raw = [], False
@@ -549,10 +550,11 @@ def segmented_html(html: str, cut, *, with_bigrams: bool = True, weights: dict |
         elif raw or not part.strip():
             out.append(part)
         elif marked():
-            words = []
-            for token in CJK.sub(lambda m: " " + " ".join(cut(m.group())) + " ", part).split():
-                words.append(MARK + token)
-            out.append(" " + " ".join(words) + " ")
+            def marked_words(m):
+                words = list(cut(m.group()))
+                extra = [BIGRAM + b for b in bigrams(m.group(), words)] if with_bigrams else []
+                return " " + " ".join(words + extra) + " "
+            out.append(" " + " ".join(MARK + token for token in CJK.sub(marked_words, part).split()) + " ")
         elif not CJK.search(part):
             out.append(part)
             if not left_out():
