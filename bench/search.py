@@ -107,6 +107,22 @@ def load_checklist_items(docs_dir: Path = ROOT / "docs") -> list[Query]:
     return out
 
 
+def load_page_aliases(docs_dir: Path = ROOT / "docs") -> list[Query]:
+    """Each word a page's 「也可以搜」 line offers (its front matter's aliases,
+    as kb.pages reads them), typed as it stands: the line promises the reader
+    that this finds the page. The answer is any page that offers the word."""
+    sys.path.insert(0, str(ROOT / "hooks"))
+    from kb.pages import parse_page
+
+    pages: dict[str, list[str]] = {}
+    for path in sorted(docs_dir.rglob("*.md")):
+        rel = path.relative_to(docs_dir).as_posix()
+        url = rel[: -len("index.md")] if rel.endswith("index.md") else rel[:-3] + "/"
+        for alias in parse_page(path.read_text(encoding="utf-8"), rel).meta.get("aliases") or []:
+            pages.setdefault(str(alias), []).append(url)
+    return [Query(alias, "|".join("^" + re.escape(u) + "$" for u in urls), "alias") for alias, urls in pages.items()]
+
+
 def title_or_alias(site_dir: Path, query: str) -> bool:
     """True when the query is, verbatim, a page's title or one of its aliases."""
     names = _names(site_dir)
@@ -575,6 +591,7 @@ SET_NAMES = {
     "own-title-alias": "本项目查询：标题或别名",
     "own-other": "本项目查询：其余",
     "checklist-items": "清单条目：按每条的第一句查它的清单",
+    "page-aliases": "每页「也可以搜」列出的词，原样输入",
 }
 ABLATION_SETS = ("dev", "dev2-odd", "dev2-even", "own-other")
 
@@ -587,7 +604,7 @@ def report_md(data: dict) -> str:
     if data.get("before"):
         b = data["before"]
         lines += ["", f"### 之前（{BEFORE_COMMIT}）与现在，同一次运行", "", "| 查询集 | 之前 hit@1 / hit@3 | 现在 hit@1 / hit@3 |", "|---|---|---|"]
-        for name in (*ABLATION_SETS, "checklist-items"):
+        for name in (*ABLATION_SETS, "checklist-items", "page-aliases"):
             if name in b and name in data["quality"]:
                 now = data["quality"][name]
                 lines.append(f"| {SET_NAMES[name]} | {pct(b[name]['hit1'])} / {pct(b[name]['hit3'])} | {pct(now['hit1'])} / {pct(now['hit3'])} |")
@@ -660,9 +677,9 @@ def main() -> int:
                 return 1
         own_named = [q for q in own if title_or_alias(site, q.q)]
         own_other = [q for q in own if not title_or_alias(site, q.q)]
-        items = load_checklist_items()
+        items, aliases = load_checklist_items(), load_page_aliases()
         sets = {"dev": dev, "dev2-odd": dev2_studied, "dev2-even": dev2_scored,
-                "own-title-alias": own_named, "own-other": own_other, "checklist-items": items}
+                "own-title-alias": own_named, "own-other": own_other, "checklist-items": items, "page-aliases": aliases}
         outcomes = measure_site(site, sets)
         data = {
             "when": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
@@ -697,7 +714,7 @@ def main() -> int:
         data["cost"]["1x-question"] = transfer(site, "", COST_QUESTION)
         data["cost"]["10x-question"] = transfer(ten, "", COST_QUESTION)
         old = before_site(tmp)
-        data["before"] = {k: asdict(score(v)) for k, v in measure_site(old, ab_sets | {"checklist-items": items}).items()}
+        data["before"] = {k: asdict(score(v)) for k, v in measure_site(old, ab_sets | {"checklist-items": items, "page-aliases": aliases}).items()}
         data["before"]["cost"] = transfer(old, "", first) | index_size(old)
         data["cost"]["before-1x"] = data["before"]["cost"]
         data["lunr"] = measure_lunr(tmp, {"dev": dev}, factor10=True)

@@ -380,6 +380,25 @@ def test_layer_names_page_kinds_and_situations(layer, tables, built_site):
     # a reference page is named by its title and its aliases
     assert layer["kinds"][by_url["/glossary/"]][1].split("|")[0] == "术语表"
     assert set(layer["kf"]) == set(search_layer.KIND_FACTORS)
+    # every page is named by its title and its aliases (NAME_BOOST in search.js)
+    assert by_url["/glossary/"] in layer["names"]["名词解释"].split(",")
+    assert by_url["/tactics/seed-users/"] in layer["names"]["种子用户"].split(",")
+
+
+def test_a_page_is_named_by_its_title_and_its_aliases_as_the_query_is_read():
+    key = search_layer.name_key
+    # search.js's nameKey compares the normalised query the same way
+    assert key("群规 模板？") == key("群规模板") == "群规模板"
+    assert key("ＶＩＰ 群") == "vip群" and key("群活不活跃") == "群活跃"
+    fragments = {"a": {"url": "/glossary/", "meta": {"title": "术语表"}},
+                 "b": {"url": "/navigator/problem-quiet/", "meta": {"title": "群里没人说话"}},
+                 "c": {"url": "/tactics/daily-maintenance/", "meta": {"title": "日常维护"}},
+                 "d": {"url": "/checklists/maintenance/", "meta": {"title": "日常维护清单"}}}
+    names = search_layer.page_names(fragments, {"glossary/": ["名词解释"], "tactics/daily-maintenance/": ["僵尸群"],
+                                                "checklists/maintenance/": ["僵尸群", "日常维护"]})
+    assert names["术语表"] == "a" and names["名词解释"] == "a"
+    assert names["僵尸群"] == "c,d" and names["日常维护"] == "c,d"
+    assert "群里没人说话" not in names  # a step's title is a sentence, not a name
 
 
 def test_ablation_switches_are_checked():

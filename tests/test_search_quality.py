@@ -9,10 +9,11 @@ pages are read back.
   did not write the pages (its queries are in no alias, synonym or code: see
   tests/test_search_data.py);
 - the project's own queries (tests/search_queries.yml) that are not a page's
-  title or alias: a title or alias is found first by construction, so those
-  say nothing about search and are not part of any floor;
+  title or alias: those are held to the 「也可以搜」 promise below instead;
 - every checklist item (docs/checklists/*.md), asked for by its first clause: the
-  checklist must come up (readers look an item up to share it).
+  checklist must come up (readers look an item up to share it);
+- every word a page's 「也可以搜」 line offers (its aliases): the line is a
+  promise to the reader, so each must find its page.
 
 The floors sit just under what the site reached when they were set (bench/README.md,
 搜索): a change that makes search worse fails here; one that makes it better
@@ -73,7 +74,8 @@ def results(browser, server, built_site):
     page = context.new_page()
     out = {"dev": bench.run_queries(page, server.url, dev), "dev2": bench.run_queries(page, server.url, studied + scored),
            "own": bench.run_queries(page, server.url, own),
-           "items": bench.run_queries(page, server.url, bench.load_checklist_items())}
+           "items": bench.run_queries(page, server.url, bench.load_checklist_items()),
+           "aliases": bench.run_queries(page, server.url, bench.load_page_aliases())}
     context.close()
     return out
 
@@ -108,3 +110,13 @@ def test_a_checklist_item_is_found_by_its_first_clause(results):
     assert s.n > 100
     assert s.hit3 >= ITEMS_HIT3_FLOOR, f"items hit@3 {s.hit3:.1%} < {ITEMS_HIT3_FLOOR:.0%}:\n{_misses(results['items'], 3)}"
     assert s.hit1 >= ITEMS_HIT1_FLOOR, f"items hit@1 {s.hit1:.1%} < {ITEMS_HIT1_FLOOR:.0%}:\n{_misses(results['items'], 1)}"
+
+
+def test_every_word_a_page_offers_under_also_search_finds_it(results):
+    """A page's 「也可以搜」 line tells the reader that these words find it: each,
+    typed as it stands, puts the page (or another page that offers the same
+    word) in the top 3. A word that cannot keep that promise is too general for
+    the line: make it more specific or take it out of the page's aliases."""
+    assert len(results["aliases"]) > 200
+    broken = [o for o in results["aliases"] if not (o.rank and o.rank <= 3)]
+    assert not broken, "「也可以搜」 words that do not find their page:\n" + _misses(results["aliases"], 3)

@@ -241,6 +241,13 @@ def test_a_question_in_the_a_not_a_form_is_about_a(search_page, asked, plain, wo
     assert word in marked, marked
 
 
+def test_a_query_of_question_words_only_is_looked_up_as_typed(search_page):
+    """怎么办 alone is all particles and question words, which a longer query
+    drops; alone, they are what the reader asked: the pages that say them."""
+    assert _search(search_page, "该怎么办")[:1] == ["/navigator/"]  # the navigator offers 该怎么办 under 也可以搜
+    assert _search(search_page, "怎么办")
+
+
 def test_corrections_are_shown_to_the_reader(search_page):
     _search(search_page, "种子用护")
     assert "种子用户" in search_page.inner_text(".md-search-result__meta")

@@ -32,6 +32,7 @@ import re
 import shutil
 import subprocess
 import tempfile
+import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -387,7 +388,8 @@ def vocabulary_by_count(vocab: Counter, minimum: int = MIN_WORD_COUNT) -> dict[s
 # --- the layer -----------------------------------------------------------------
 
 def build_layer(texts: list[str], headings: list[str], query: QueryData, cut,
-                kinds: dict | None = None, situations: dict | None = None, off: set[str] = frozenset()) -> dict:
+                kinds: dict | None = None, situations: dict | None = None, off: set[str] = frozenset(),
+                names: dict | None = None) -> dict:
     vocab = site_vocabulary(texts + headings, cut)
     site_chars = set("".join(CJK.findall(" ".join(texts))))
     first, other = pinyin_table(common_chars() | site_chars)
@@ -411,6 +413,8 @@ def build_layer(texts: list[str], headings: list[str], query: QueryData, cut,
         "kf": {} if "kinds" in off else KIND_FACTORS,
         "kinds": {} if "kinds" in off else (kinds or {}),
         "sit": {} if "situations" in off else (situations or {}),
+        # the pages a whole query names: {name_key(title or alias): 'id,id'}
+        "names": names or {},
         "bi": "bigrams" not in off,
         "bm": BIGRAM,  # the prefix of the bigram tokens in the index
     }
@@ -687,8 +691,10 @@ def index_site(site_dir: Path, query: QueryData, pages: list[tuple]) -> tuple[st
     tokenizer = serve_cache.tokenizer(segmenter, query.concepts | set(titles), query.stopwords)
     cut = cutter(tokenizer)
     summary, fragments = run_pagefind(site_dir, cut, off)
-    kinds = page_kinds(fragments, {url: list(aliases) for _t, _h, url, aliases in pages})
-    layer = build_layer(texts, headings, query, cut, kinds, situations_by_id(fragments, situations), off)
+    aliases = {url: list(names) for _t, _h, url, names in pages}
+    kinds = page_kinds(fragments, aliases)
+    layer = build_layer(texts, headings, query, cut, kinds, situations_by_id(fragments, situations), off,
+                        names=page_names(fragments, aliases))
     return summary, write_layer(site_dir, layer)
 
 
@@ -743,6 +749,36 @@ def page_kinds(fragments: dict[str, dict], aliases: dict[str, list[str]] | None 
             names = [(fragment.get("meta") or {}).get("title", ""), *aliases.get(fragment["url"].strip("/"), [])]
             out[fid] = [kind, "|".join(w for w in (search_words(str(n)) for n in names) if w)]
     return dict(sorted(out.items()))
+
+
+#: A question in the A-not-A form (活不活跃) is about A: search.js (A_NOT_A)
+#: reads the query so, and a page's names are keyed the same way.
+_A_NOT_A = re.compile(r"([\u3400-\u9fff])[不没]\1")
+
+
+def name_key(text: str) -> str:
+    """A page name as search.js compares it with the whole query
+    (QueryLayer.nameKey): NFKC, lower case, A-not-A read as A, without spaces
+    and punctuation (「群规 模板」, 「群规模板？」 and 「群规模板」 are one key)."""
+    folded = _A_NOT_A.sub(r"\1", unicodedata.normalize("NFKC", text).lower())
+    return "".join(c for c in folded if not c.isspace() and not unicodedata.category(c).startswith("P"))
+
+
+def page_names(fragments: dict[str, dict], aliases: dict[str, list[str]]) -> dict[str, str]:
+    """{name key: 'id,id'}: each page's title and the aliases its 「也可以搜」
+    line shows, for the pages a query names whole (search.js, NAME_BOOST). A
+    navigator step's title is a sentence, not a name: its aliases only."""
+    aliases = {url.strip("/"): names for url, names in aliases.items()}
+    out: dict[str, list[str]] = {}
+    for fid, fragment in sorted(fragments.items()):
+        url = fragment["url"].strip("/")
+        declared = (fragment.get("filters") or {}).get("kind") or []
+        step = "step" in declared or page_kind(fragment["url"]) == "step"
+        names = ([] if step else [(fragment.get("meta") or {}).get("title", "")]) + list(aliases.get(url, []))
+        for key in dict.fromkeys(name_key(str(n)) for n in names):
+            if key and fid not in out.setdefault(key, []):
+                out[key].append(fid)
+    return {key: ",".join(ids) for key, ids in sorted(out.items())}
 
 
 def situations_by_id(fragments: dict[str, dict], situations: dict[str, list[str]]) -> dict[str, str]:

@@ -46,6 +46,11 @@ export const WEIGHTS = {
   PROXIMITY_SPAN: 8,
   /* A reference or utility page keeps its full score when the query names it. */
   NAMED_DICE: 0.5,
+  /* A page whose title, or one of the aliases its 「也可以搜」 line shows, is the
+   * whole query (QueryLayer.nameKey: no spaces or punctuation): its score is
+   * multiplied by 1 + WEIGHTS.NAME_BOOST. The line tells the reader that
+   * searching these words finds the page. */
+  NAME_BOOST: 4,
   /* Pagefind's own BM25 (per term): term frequency saturation (k1), length
    * normalisation (b), how much a longer word the term only begins counts,
    * and the boost of a match in the page title. These are Pagefind's defaults,
@@ -69,6 +74,8 @@ const SPACED = new RegExp(`([${HAN}])((?:</?mark>)*) +((?:</?mark>)*)(?=[${HAN}]
 export const joinWords = (s) => String(s || "").trim().replace(SPACED, "$1$2$3");
 /* English terms are looked up with each word's plural -s folded, on both
  * sides (kb/search_layer.py, english_key, builds the keys the same way). */
+/* The whole query as a page name is compared (kb/search_layer.py, name_key). */
+export const nameKey = (normalised) => normalised.replace(/[\s\p{P}]+/gu, "");
 const englishKey = (phrase) => phrase.toLowerCase().split(/\s+/).filter(Boolean).map((w) => (w.length > 3 && w.endsWith("s") && !w.endsWith("ss") ? w.slice(0, -1) : w)).join(" ");
 const escapeHtml = (s) => String(s).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
 const fuzzy = (s) => s.replace(/([zcs])h/g, "$1").replace(/ng/g, "n");
@@ -109,6 +116,8 @@ export class QueryLayer {
     this.kindFactors = data.kf || {};
     this.kinds = new Map(Object.entries(data.kinds || {}));
     this.situations = new Map();
+    // name key -> the ids of the pages with that title or alias (NAME_BOOST)
+    this.names = new Map(Object.entries(data.names || {}).map(([key, ids]) => [key, ids.split(",")]));
     this.useBigrams = data.bi !== false;
     this.bigramMark = data.bm || "";
     this.synonyms = new Map(Object.entries(data.syn));
@@ -353,6 +362,11 @@ export class QueryLayer {
       addTerm(word, !latin && word.length === 1 ? WEIGHTS.SINGLE_CHAR_FACTOR : 1, false);
     }
     endSpan();
+    // A query of particles and question words only (该怎么办) is looked up as
+    // typed rather than not at all.
+    if (!terms.length) {
+      for (const { word } of pieces) if (!seen.has(word)) addTerm(word, word.length === 1 ? WEIGHTS.SINGLE_CHAR_FACTOR : 1, false);
+    }
 
     // The second representation: where the cut of the query is unsure (a lone
     // character, a word the index does not hold), the query's character
@@ -367,7 +381,7 @@ export class QueryLayer {
       });
     }
     const uniqueNotes = [...new Map(notes.map((n) => [n.join("\u0000"), n])).values()];
-    return { terms, notes: uniqueNotes, normalised: q, kept, translated };
+    return { terms, notes: uniqueNotes, normalised: q, kept, translated, name: nameKey(q) };
   }
 
   /* How much of an explaining page's score a page keeps: its kind's factor,
@@ -463,6 +477,7 @@ export async function rank(pagefind, layer, analysis) {
       }
     }
   }
+  const named = new Set(layer.names.get(analysis.name) || []);
   const ranked = [...total.entries()].map(([id, e]) => {
     const situation = layer.situationMatch(id, analysis);
     return {
@@ -470,7 +485,8 @@ export async function rank(pagefind, layer, analysis) {
       result: e.result,
       score: e.score * (WEIGHTS.COVERAGE_BASE + (1 - WEIGHTS.COVERAGE_BASE) * e.covered) * layer.kindFactor(id, analysis)
         * (situation >= WEIGHTS.SITUATION_MIN ? 1 + WEIGHTS.SITUATION_BOOST * situation : 1)
-        * (1 + WEIGHTS.PROXIMITY_BOOST * (near.get(id) || 0)),
+        * (1 + WEIGHTS.PROXIMITY_BOOST * (near.get(id) || 0))
+        * (named.has(id) ? 1 + WEIGHTS.NAME_BOOST : 1),
     };
   });
   ranked.sort((a, b) => b.score - a.score);
