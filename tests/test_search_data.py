@@ -390,6 +390,7 @@ def test_a_page_is_named_by_its_title_and_its_aliases_as_the_query_is_read():
     # search.js's nameKey compares the normalised query the same way
     assert key("群规 模板？") == key("群规模板") == "群规模板"
     assert key("ＶＩＰ 群") == "vip群" and key("群活不活跃") == "群活跃"
+    assert key("<b>群规</b> & 模板") == "b群规b模板"  # letters and digits only: never markup
     fragments = {"a": {"url": "/glossary/", "meta": {"title": "术语表"}},
                  "b": {"url": "/navigator/problem-quiet/", "meta": {"title": "群里没人说话"}},
                  "c": {"url": "/tactics/daily-maintenance/", "meta": {"title": "日常维护"}},

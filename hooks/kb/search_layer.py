@@ -758,10 +758,11 @@ _A_NOT_A = re.compile(r"([\u3400-\u9fff])[不没]\1")
 
 def name_key(text: str) -> str:
     """A page name as search.js compares it with the whole query
-    (QueryLayer.nameKey): NFKC, lower case, A-not-A read as A, without spaces
-    and punctuation (「群规 模板」, 「群规模板？」 and 「群规模板」 are one key)."""
+    (nameKey there): NFKC, lower case, A-not-A read as A, letters and digits
+    only (「群规 模板」, 「群规模板？」 and 「群规模板」 are one key). Like the
+    rest of the layer, it is data for matching and never holds markup."""
     folded = _A_NOT_A.sub(r"\1", unicodedata.normalize("NFKC", text).lower())
-    return "".join(c for c in folded if not c.isspace() and not unicodedata.category(c).startswith("P"))
+    return "".join(c for c in folded if unicodedata.category(c)[0] in "LN")
 
 
 def page_names(fragments: dict[str, dict], aliases: dict[str, list[str]]) -> dict[str, str]:

@@ -73,8 +73,8 @@ const HAN = "\\u3000-\\u303f\\u3400-\\u9fff\\uff00-\\uffef";
 const SPACED = new RegExp(`([${HAN}])((?:</?mark>)*) +((?:</?mark>)*)(?=[${HAN}])`, "g");
 export const joinWords = (s) => String(s || "").trim().replace(SPACED, "$1$2$3");
 /* The whole query, normalised, as it is compared with the pages' titles and
- * aliases (kb/search_layer.py, name_key): without spaces and punctuation. */
-export const nameKey = (normalised) => normalised.replace(/[\s\p{P}]+/gu, "");
+ * aliases (kb/search_layer.py, name_key): its letters and digits only. */
+export const nameKey = (normalised) => normalised.replace(/[^\p{L}\p{N}]+/gu, "");
 /* English terms are looked up with each word's plural -s folded, on both
  * sides (kb/search_layer.py, english_key, builds the keys the same way). */
 const englishKey = (phrase) => phrase.toLowerCase().split(/\s+/).filter(Boolean).map((w) => (w.length > 3 && w.endsWith("s") && !w.endsWith("ss") ? w.slice(0, -1) : w)).join(" ");
