@@ -502,7 +502,8 @@ def segmented_html(html: str, cut, *, with_bigrams: bool = True, weights: dict |
     with their FIELD_WEIGHTS (``weights``), and the text of INDEX_ONLY blocks
     (words and bigrams, as body text) with every token marked, so that it ranks
     the page but never shows in an excerpt: an alias that the cut splits into
-    single characters (名词解释: 名 词 解释) still meets the query on its pairs. Scripts, styles and attributes are left as they are."""
+    single characters (名词解释: 名 词 解释) still meets the query on its pairs.
+    Scripts, styles and attributes are left as they are."""
     weights = FIELD_WEIGHTS if weights is None else weights
     flat = all(w == 1 for w in weights.values())
     out, raw = [], False
