@@ -92,18 +92,30 @@ def load_own_set(path: Path = OWN_SET) -> list[Query]:
     return [Query(e["q"], "|".join(re.escape(u) + "$" for u in e["expect"]), e.get("kind", "")) for e in data["queries"]]
 
 
+_docs_cache: dict[Path, dict] = {}
+
+
+def _docs(docs_dir: Path = ROOT / "docs") -> dict:
+    """{docs-relative path: kb.pages.Page} of every page, read once (kb.pages.scan_docs)."""
+    if docs_dir not in _docs_cache:
+        sys.path.insert(0, str(ROOT / "hooks"))
+        from kb.pages import scan_docs
+
+        _docs_cache[docs_dir] = scan_docs(docs_dir)
+    return _docs_cache[docs_dir]
+
+
 def load_checklist_items(docs_dir: Path = ROOT / "docs") -> list[Query]:
     """Each checklist item (its page's front matter, as kb.pages reads it),
     asked for by its first clause, as a reader who remembers the item would
     type it; the answer is its checklist."""
-    sys.path.insert(0, str(ROOT / "hooks"))
-    from kb.pages import parse_page
+    docs = _docs(docs_dir)
+    from kb.pages import page_url
 
     out = []
-    for path in sorted((docs_dir / "checklists").glob("*.md")):
-        page = parse_page(path.read_text(encoding="utf-8"), f"checklists/{path.name}")
-        for item in (page.meta.get("checklist") or {}).get("items", []):
-            out.append(Query(re.split(r"[，：；。（]", item["text"])[0], re.escape(f"checklists/{path.stem}/") + "$", "checklist item"))
+    for rel, page in docs.items():
+        for item in (page.meta.get("checklist") or {}).get("items", []) if rel.startswith("checklists/") else []:
+            out.append(Query(re.split(r"[，：；。（]", item["text"])[0], re.escape(page_url(rel)) + "$", "checklist item"))
     return out
 
 
@@ -111,39 +123,21 @@ def load_page_aliases(docs_dir: Path = ROOT / "docs") -> list[Query]:
     """Each word a page's 「也可以搜」 line offers (its front matter's aliases,
     as kb.pages reads them), typed as it stands: the line promises the reader
     that this finds the page. The answer is any page that offers the word."""
-    sys.path.insert(0, str(ROOT / "hooks"))
-    from kb.pages import parse_page
+    docs = _docs(docs_dir)
+    from kb.pages import page_url
 
     pages: dict[str, list[str]] = {}
-    for path in sorted(docs_dir.rglob("*.md")):
-        rel = path.relative_to(docs_dir).as_posix()
-        url = rel[: -len("index.md")] if rel.endswith("index.md") else rel[:-3] + "/"
-        for alias in parse_page(path.read_text(encoding="utf-8"), rel).meta.get("aliases") or []:
-            pages.setdefault(str(alias), []).append(url)
+    for rel, page in docs.items():
+        for alias in page.meta.get("aliases") or []:
+            pages.setdefault(str(alias), []).append(page_url(rel))
     return [Query(alias, "|".join("^" + re.escape(u) + "$" for u in urls), "alias") for alias, urls in pages.items()]
 
 
 def title_or_alias(site_dir: Path, query: str) -> bool:
-    """True when the query is, verbatim, a page's title or one of its aliases."""
-    names = _names(site_dir)
+    """True when the query is, verbatim, a page's title or one of its aliases
+    (the pages of the project whose site ``site_dir`` is)."""
+    names = {str(n).lower() for page in _docs().values() for n in [page.meta.get("title", ""), *(page.meta.get("aliases") or [])]}
     return query.strip().lower() in names
-
-
-_names_cache: dict[Path, set[str]] = {}
-
-
-def _names(site_dir: Path) -> set[str]:
-    if site_dir not in _names_cache:
-        names: set[str] = set()
-        for md in (ROOT / "docs").rglob("*.md"):
-            text = md.read_text(encoding="utf-8")
-            if not text.startswith("---"):
-                continue
-            meta = yaml.safe_load(text.split("---", 2)[1]) or {}
-            names.add(str(meta.get("title", "")).lower())
-            names.update(str(a).lower() for a in meta.get("aliases") or [])
-        _names_cache[site_dir] = names
-    return _names_cache[site_dir]
 
 
 # --- running queries in the browser -------------------------------------------

@@ -732,23 +732,34 @@ def page_kind(url: str) -> str:
     return "explain"
 
 
+def fragment_kind(fragment: dict) -> str:
+    """A page's kind (page_kind), or 'step' when the page declares itself one
+    (search.boost in its front matter, marked by overrides/main.html with
+    Pagefind's filter kind:step)."""
+    declared = (fragment.get("filters") or {}).get("kind") or []
+    return "step" if "step" in declared else page_kind(fragment["url"])
+
+
+def fragment_names(fragment: dict, kind: str, aliases: dict[str, list[str]]) -> list[str]:
+    """A page's title and its aliases (``aliases``: {site path without slashes:
+    aliases}). A step's title is a sentence that no query names: its aliases only."""
+    title = [] if kind == "step" else [str((fragment.get("meta") or {}).get("title", ""))]
+    return title + [str(a) for a in aliases.get(fragment["url"].strip("/"), [])]
+
+
 def page_kinds(fragments: dict[str, dict], aliases: dict[str, list[str]] | None = None) -> dict[str, list]:
     """{Pagefind id: [kind, 'title|alias|…']} of every page (``fragments``,
     as read_fragments gives them) that is not an explaining one: its names let
     search.js tell when the query names the page (``aliases``: {site path: the
-    page's aliases})."""
+    page's aliases}). A step is never named (no waiver)."""
     aliases = {url.strip("/"): names for url, names in (aliases or {}).items()}
     out = {}
     for fid, fragment in fragments.items():
-        # a page that declares itself a step (search.boost in its front matter,
-        # marked by overrides/main.html with Pagefind's filter kind:step)
-        declared = (fragment.get("filters") or {}).get("kind") or []
-        kind = "step" if "step" in declared else page_kind(fragment["url"])
-        if kind == "step":  # a step's title is a sentence no query names: no waiver, no title
+        kind = fragment_kind(fragment)
+        if kind == "step":
             out[fid] = [kind, ""]
         elif kind != "explain":
-            names = [(fragment.get("meta") or {}).get("title", ""), *aliases.get(fragment["url"].strip("/"), [])]
-            out[fid] = [kind, "|".join(w for w in (search_words(str(n)) for n in names) if w)]
+            out[fid] = [kind, "|".join(w for w in (search_words(n) for n in fragment_names(fragment, kind, aliases)) if w)]
     return dict(sorted(out.items()))
 
 
@@ -768,18 +779,14 @@ def name_key(text: str) -> str:
 
 def page_names(fragments: dict[str, dict], aliases: dict[str, list[str]]) -> dict[str, str]:
     """{name key: 'id,id'}: each page's title and the aliases its 「也可以搜」
-    line shows, for the pages a query names whole (search.js, NAME_BOOST). A
-    navigator step's title is a sentence, not a name: its aliases only."""
+    line shows (fragment_names), for the pages a query names whole (search.js,
+    NAME_BOOST)."""
     aliases = {url.strip("/"): names for url, names in aliases.items()}
     out: dict[str, list[str]] = {}
     for fid, fragment in sorted(fragments.items()):
-        url = fragment["url"].strip("/")
-        declared = (fragment.get("filters") or {}).get("kind") or []
-        step = "step" in declared or page_kind(fragment["url"]) == "step"
-        names = ([] if step else [(fragment.get("meta") or {}).get("title", "")]) + list(aliases.get(url, []))
-        for key in dict.fromkeys(name_key(str(n)) for n in names):
-            if key and fid not in out.setdefault(key, []):
-                out[key].append(fid)
+        for key in dict.fromkeys(name_key(n) for n in fragment_names(fragment, fragment_kind(fragment), aliases)):
+            if key:
+                out.setdefault(key, []).append(fid)
     return {key: ",".join(ids) for key, ids in sorted(out.items())}
 
 
