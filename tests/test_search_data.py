@@ -277,6 +277,20 @@ def test_pages_are_indexed_with_their_bigrams_marked():
     assert words[4:] == [M + search_layer.BIGRAM + b for b in ("星巴", "巴克", "克的", "的种", "子用")] + ["。"]
 
 
+def test_no_bigram_touches_a_stopword():
+    """search.js pairs only the characters left after it takes the stopwords
+    out of the query, so a pair that touches one (克的, 的种) could never be
+    asked for: the index leaves it out (a quarter of its bytes)."""
+    tokenizer = search_layer.segmenter()
+    B = search_layer.MARK + search_layer.BIGRAM
+    out = search_layer.segmented_html("<p>星巴克的种子用户。</p>", lambda run: tokenizer.cut(run, HMM=False), stop={"的"})
+    words = out[3:-4].split()
+    assert words[:4] == ["星巴克", "的", "种子", "用户"]
+    assert words[4:] == [B + b for b in ("星巴", "巴克", "子用")] + ["。"]
+    # a stopword inside a longer word is part of that word: 的 of 目的 is no stopword
+    assert search_layer.bigrams("目的地", ["目的", "地"], {"的"}) == ["的地"]
+
+
 def test_table_cells_and_rows_are_separated_in_the_stored_text():
     """An excerpt from a table reads cell by cell, row by row: Pagefind joins
     cells with a space, which disappears between Chinese words."""

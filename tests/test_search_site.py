@@ -393,6 +393,25 @@ def test_a_pair_of_characters_inside_a_word_is_not_that_word(page, server):
     assert found["pair"][:1] == ["/cases/starbucks/"], found["pair"]
 
 
+def test_the_query_asks_for_no_pair_the_index_leaves_out(page, server):
+    """The index holds no pair that touches a stopword (kb/search_layer.py,
+    bigrams). A thesaurus word that holds one (人太多, cut by the index as
+    人 太 多, 太 a stopword) is paired only where the index pairs it: asking
+    for 〇人太 would fetch an index chunk for nothing."""
+    page.goto(server.url, wait_until="networkidle")
+    pairs = page.evaluate("""async () => {
+        const m = await import(new URL('assets/javascripts/search.js', document.baseURI).href);
+        const data = await (await fetch('assets/search-layer.json')).json();
+        data.syn = {...data.syn, 人太多: ['规模']};
+        data.stop = [...new Set([...data.stop, '太'])];
+        const layer = new m.QueryLayer(data);
+        const pairs = (q) => layer.analyse(q).terms.filter((t) => t.bigram).map((t) => t.word);
+        return {stop: pairs('人太多'), plain: pairs('拉新人')};
+    }""")
+    assert not [p for p in pairs["stop"] if "太" in p], pairs
+    assert pairs["plain"], pairs  # pairs are still asked for where the cut is unsure
+
+
 # --- hosted under a sub-path ---------------------------------------------------
 
 def test_search_works_under_a_sub_path(page, subpath_server):

@@ -468,11 +468,16 @@ _TAG_NAME = re.compile(r"<\s*(/?)\s*([a-zA-Z0-9]+)")
 _VOID = {"br", "hr", "img", "input", "meta", "link", "source", "wbr", "col", "area", "base", "track", "embed", "param"}
 
 
-def bigrams(run: str, words=()) -> list[str]:
+def bigrams(run: str, words=(), stop=frozenset()) -> list[str]:
     """Adjacent character pairs of a Chinese run, without those that are
-    already one of its words (those are indexed as words)."""
+    already one of its words (those are indexed as words) and without those
+    that touch a stopword (``stop``: 的, 了, 怎么办): search.js takes the
+    stopwords out of the query before it pairs the characters that are left,
+    so no query ever asks for 里的 or 么办. ``words`` is the run's cut."""
     have = {w for w in words if len(w) == 2}
-    return list(dict.fromkeys(b for b in (run[i:i + 2] for i in range(len(run) - 1)) if b not in have))
+    dropped = [w in stop for w in words for _ in w] if stop and "".join(words) == run else [False] * len(run)
+    pairs = (run[i:i + 2] for i in range(len(run) - 1) if not (dropped[i] or dropped[i + 1]))
+    return list(dict.fromkeys(b for b in pairs if b not in have))
 
 
 def ablated(env=None) -> set[str]:
@@ -488,7 +493,8 @@ def ablated(env=None) -> set[str]:
     return parts
 
 
-def segmented_html(html: str, cut, *, with_bigrams: bool = True, weights: dict | None = None) -> str:
+def segmented_html(html: str, cut, *, with_bigrams: bool = True, weights: dict | None = None,
+                   stop=frozenset()) -> str:
     """``html`` with every CJK run in its text cut into words by ``cut`` and the
     words separated by spaces, for Pagefind to index.
 
@@ -498,7 +504,8 @@ def segmented_html(html: str, cut, *, with_bigrams: bool = True, weights: dict |
     (星巴克 is one word to jieba and three to ICU), so that a query for a
     word the page holds could miss it.
 
-    Besides the words: each run's bigrams (MARK + pair, see MARK), headings
+    Besides the words: each run's bigrams (MARK + pair, see MARK; none that
+    touches one of the ``stop`` words, see ``bigrams``), headings
     with their FIELD_WEIGHTS (``weights``), and the text of INDEX_ONLY blocks
     (words and bigrams, as body text) with every token marked, so that it ranks
     the page but never shows in an excerpt: an alias that the cut splits into
@@ -557,7 +564,7 @@ def segmented_html(html: str, cut, *, with_bigrams: bool = True, weights: dict |
         elif marked():
             def marked_words(m):
                 words = list(cut(m.group()))
-                extra = [BIGRAM + b for b in bigrams(m.group(), words)] if with_bigrams else []
+                extra = [BIGRAM + b for b in bigrams(m.group(), words, stop)] if with_bigrams else []
                 return " " + " ".join(words + extra) + " "
             out.append(" " + " ".join(MARK + token for token in CJK.sub(marked_words, part).split()) + " ")
         elif not CJK.search(part):
@@ -570,7 +577,7 @@ def segmented_html(html: str, cut, *, with_bigrams: bool = True, weights: dict |
 
             def run_words(m):
                 words = list(cut(m.group()))
-                extra = [MARK + BIGRAM + b for b in bigrams(m.group(), words)] if with_bigrams else []
+                extra = [MARK + BIGRAM + b for b in bigrams(m.group(), words, stop)] if with_bigrams else []
                 return " " + " ".join(words + extra) + " "
             out.append(CJK.sub(run_words, part))
     return "".join(out)
@@ -632,7 +639,7 @@ def site_pages(site_dir: Path):
             yield page, rel
 
 
-def run_pagefind(site_dir: Path, cut, off: set[str] = frozenset()) -> tuple[str, dict[str, dict]]:
+def run_pagefind(site_dir: Path, cut, off: set[str] = frozenset(), stop=frozenset()) -> tuple[str, dict[str, dict]]:
     """Index ``site_dir`` into ``site_dir``/pagefind; return Pagefind's summary line.
 
     Pagefind reads a copy of the pages whose Chinese text is already cut into
@@ -646,7 +653,8 @@ def run_pagefind(site_dir: Path, cut, off: set[str] = frozenset()) -> tuple[str,
             target = copy / rel
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(segmented_html(page.read_text(encoding="utf-8"), cut, with_bigrams="bigrams" not in off,
-                                             weights={k: 1 for k in FIELD_WEIGHTS} if "fields" in off else None), encoding="utf-8")
+                                             weights={k: 1 for k in FIELD_WEIGHTS} if "fields" in off else None,
+                                             stop=stop), encoding="utf-8")
         output = site_dir / "pagefind"
         shutil.rmtree(output, ignore_errors=True)
         result = subprocess.run(
@@ -691,7 +699,7 @@ def index_site(site_dir: Path, query: QueryData, pages: list[tuple]) -> tuple[st
     off = ablated()
     tokenizer = serve_cache.tokenizer(segmenter, query.concepts | set(titles), query.stopwords)
     cut = cutter(tokenizer)
-    summary, fragments = run_pagefind(site_dir, cut, off)
+    summary, fragments = run_pagefind(site_dir, cut, off, frozenset(query.stopwords))
     aliases = {url: list(names) for _t, _h, url, names in pages}
     kinds = page_kinds(fragments, aliases)
     layer = build_layer(texts, headings, query, cut, kinds, situations_by_id(fragments, situations), off,

@@ -349,8 +349,9 @@ export class QueryLayer {
     // words taken out, as runs of the characters that stay.
     const kept = [];
     const unsure = []; // per kept run: which characters sit in a word the cut is not sure of
-    let span = "", flags = [];
-    const endSpan = () => { if (span) { kept.push(span); unsure.push(flags); } span = ""; flags = []; };
+    const inStop = []; // per kept run: which characters the index's cut puts in a stopword (no pair of the index touches them)
+    let span = "", flags = [], stops = [];
+    const endSpan = () => { if (span) { kept.push(span); unsure.push(flags); inStop.push(stops); } span = ""; flags = []; stops = []; };
     for (const { word, latin, translated } of pieces) {
       // a run ends at a dropped word and at what the reader did not type in Chinese
       if (this.stop.has(word) || latin || translated) endSpan();
@@ -359,6 +360,10 @@ export class QueryLayer {
         // a lone character, or a word the index does not hold as one (a thesaurus word)
         const doubt = word.length === 1 || !this.vocab.has(word);
         for (let i = 0; i < word.length; i++) flags.push(doubt);
+        // a thesaurus word (人太多) is cut by the index as its words (人 太 多)
+        for (const w of this.vocab.has(word) ? [word] : this.segment(word, false)) {
+          for (let i = 0; i < w.length; i++) stops.push(this.stop.has(w));
+        }
       }
       if (this.stop.has(word) || seen.has(word)) continue;
       addTerm(word, !latin && word.length === 1 ? WEIGHTS.SINGLE_CHAR_FACTOR : 1, false);
@@ -378,6 +383,7 @@ export class QueryLayer {
       kept.forEach((run, k) => {
         for (let i = 0; i + 1 < run.length; i++) {
           const b = run.slice(i, i + 2);
+          if (inStop[k][i] || inStop[k][i + 1]) continue; // the index holds no pair that touches a stopword (kb/search_layer.py, bigrams)
           if ((unsure[k][i] || unsure[k][i + 1]) && !seen.has(b)) addTerm(b, WEIGHTS.BIGRAM_FACTOR, true);
         }
       });
