@@ -282,9 +282,17 @@ def render_questions(questions, what: str = "这一页") -> str:
 
 
 def render_aliases(meta: dict) -> str:
-    """The page's aliases, shown small under the content and indexed by search."""
-    aliases = meta.get("aliases") or []
-    if not aliases:
+    """The page's aliases, shown small under the content and indexed by search,
+    and its English terms (``en:``), indexed but not shown: search.js turns an
+    English term it knows into the page's Chinese words; a word it does not
+    know (growing, monetizing) is looked up in the index, where Pagefind's own
+    English stemmer meets the page's term (growth, monetization)."""
+    aliases = [str(a) for a in meta.get("aliases") or []]
+    english = meta.get("en") or []
+    english = [english] if isinstance(english, str) else [str(e) for e in english]
+    if not aliases and not english:
         return ""
+    shown = f"也可以搜：{escape('、'.join(aliases))}" if aliases else ""
+    hidden = f'<span hidden lang="en">{escape(", ".join(english))}</span>' if english else ""
     # Weighted like a title in Pagefind: another name for the page.
-    return f'<p class="kb-aliases" data-pagefind-weight="7">也可以搜：{escape("、".join(aliases))}</p>'
+    return f'<p class="kb-aliases" data-pagefind-weight="7"{"" if aliases else " hidden"}>{shown}{hidden}</p>'

@@ -23,7 +23,8 @@ const MAX_SECTIONS = 3;
 export const WEIGHTS = {
   /* A thesaurus word (data/synonyms.yml) counts this much of the reader's word. */
   SYNONYM_FACTOR: 0.8,
-  /* A single character that is not a word of the site counts this much. */
+  /* A single character that is not a word of the site counts this much; so does
+   * an English word of many of the pages' English terms (group, community). */
   SINGLE_CHAR_FACTOR: 0.2,
   /* A page that covers none of the rarer terms keeps this share of its score. */
   COVERAGE_BASE: 0.4,
@@ -297,7 +298,9 @@ export class QueryLayer {
       // one word of English terms: their site words, if it names few of them
       const terms = this.stop.has(words[i]) ? null : this.englishWords.get(englishKey(words[i]));
       if (terms && terms.size <= 3) { out.push({ text: [...terms].join(" "), from: words[i], via: "en" }); i += 1; continue; }
-      if (!this.stop.has(words[i])) out.push({ text: words[i], from: words[i], via: "latin" });
+      // else as typed: Pagefind's English stemmer meets the pages' English terms
+      // (growing -> growth); a word of many of them (group) names no page
+      if (!this.stop.has(words[i])) out.push({ text: words[i], from: words[i], via: "latin", general: Boolean(terms) });
       i += 1;
     }
     return out;
@@ -315,7 +318,7 @@ export class QueryLayer {
       const words = s.split(/[^a-z0-9.%]+/).filter(Boolean);
       for (const p of this.latin(words)) {
         if (p.via !== "latin") notes.push([p.from, p.text]);
-        if (p.via === "latin") pieces.push({ word: p.text, latin: true });
+        if (p.via === "latin") pieces.push({ word: p.text, latin: true, general: p.general });
         else {
           translated.push(p.text.replace(/\s+/g, ""));
           for (const w of this.cjkWords(p.text)) pieces.push({ word: w, translated: true });
@@ -352,7 +355,7 @@ export class QueryLayer {
     const inStop = []; // per kept run: which characters the index's cut puts in a stopword (no pair of the index touches them)
     let span = "", flags = [], stops = [];
     const endSpan = () => { if (span) { kept.push(span); unsure.push(flags); inStop.push(stops); } span = ""; flags = []; stops = []; };
-    for (const { word, latin, translated } of pieces) {
+    for (const { word, latin, translated, general } of pieces) {
       // a run ends at a dropped word and at what the reader did not type in Chinese
       if (this.stop.has(word) || latin || translated) endSpan();
       else if (/^[\u3400-\u9fff]+$/.test(word)) {
@@ -366,7 +369,7 @@ export class QueryLayer {
         }
       }
       if (this.stop.has(word) || seen.has(word)) continue;
-      addTerm(word, !latin && word.length === 1 ? WEIGHTS.SINGLE_CHAR_FACTOR : 1, false);
+      addTerm(word, (!latin && word.length === 1) || general ? WEIGHTS.SINGLE_CHAR_FACTOR : 1, false);
     }
     endSpan();
     // A query of particles and question words only (该怎么办) is looked up as
