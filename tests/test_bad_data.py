@@ -750,6 +750,9 @@ def inject_everywhere(project: Path) -> dict[str, int]:
         # The page title and description reach <title>, meta, nav, search.
         d["title"] = "开群<script>alert(1)</script>"
         d["description"] = _inject("开群准备清单的描述文字", limit=120)
+        # the aliases are shown under the page, its English terms hidden in it (both indexed by search)
+        d["aliases"] = [_inject(a) for a in d.get("aliases") or ["开群前准备"]]
+        d["en"] = ["launch & prep's", "before launch"]
         for item in d["checklist"]["items"]:
             _inject_fields(item, ("text", "why"))
         _inject_fields(d["checklist"], ("when",))
@@ -848,6 +851,7 @@ def test_escaped_payloads_are_there(xss_site):
     launch = (xss_site / "checklists/launch/index.html").read_text(encoding="utf-8")
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in launch
     assert "&lt;img src=x onerror=alert(1)&gt;" in launch
+    assert re.search(r'<span hidden lang="en">launch &amp; prep(&#39;|&#x27;)s, before launch</span>', launch)
     # the payloads reach the search index as text (search.js escapes what it shows)
     fragments = pagefind_fragments(xss_site)
     assert any("<script>" in f["content"] or "<script>" in f["meta"].get("title", "") for f in fragments.values())

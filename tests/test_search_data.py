@@ -307,6 +307,23 @@ def test_table_cells_and_rows_are_separated_in_the_stored_text():
     assert text == "档位，价格。大课，199元。小课，卖得怎样？定位：动机；种子；原因。小标题后文；", text
 
 
+def test_english_terms_are_indexed_on_their_page_but_not_shown():
+    """A page's en: terms go into its alias block, hidden (the reader sees only
+    the Chinese aliases), so that Pagefind indexes them as index-only words."""
+    from kb import content
+
+    both = content.render_aliases({"aliases": ["拉群"], "en": ["seed users", "Q&A"]})
+    assert both == ('<p class="kb-aliases" data-pagefind-weight="7">也可以搜：拉群'
+                    '<span hidden lang="en">seed users, Q&amp;A</span></p>')
+    only = content.render_aliases({"en": ["seed users"]})
+    assert only.startswith('<p class="kb-aliases" data-pagefind-weight="7" hidden>') and "也可以搜" not in only
+    assert content.render_aliases({}) == ""
+    tokenizer = search_layer.segmenter()
+    out = search_layer.segmented_html(both, lambda run: tokenizer.cut(run, HMM=False))
+    words = re.sub(r"<[^>]*>", " ", out).split()
+    assert search_layer.MARK + "seed" in words and search_layer.MARK + "users," in words, words
+
+
 def test_alias_and_situation_blocks_are_indexed_but_marked_for_trimming():
     tokenizer = search_layer.segmenter()
     M = search_layer.MARK
