@@ -922,3 +922,51 @@ def test_payloads_do_not_run_in_a_browser(xss_site, page):
         shown = page.eval_on_selector_all(".md-search-result__item", "els => els.map(e => e.textContent)")
     assert any("<script>alert(1)</script>" in text for text in shown), "the payload did not reach the search results as text"
     assert dialogs == [] and injected == [], (dialogs, injected)
+
+
+# --- the fix for a value of the wrong form ---------------------------------------
+
+def _schema_patterns() -> set[str]:
+    found: set[str] = set()
+
+    def walk(node):
+        if isinstance(node, dict):
+            if isinstance(node.get("pattern"), str):
+                found.add(node["pattern"])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    for path in (ROOT / "data" / "schemas").glob("*.json"):
+        walk(json.loads(path.read_text(encoding="utf-8")))
+    return found
+
+
+def test_every_form_a_schema_asks_for_has_its_own_fix():
+    """A value of the wrong form gets the fix for that form (an English term is
+    not told to write an id); a new pattern in a schema needs its fix too."""
+    from kb import yamlio
+
+    missing = sorted(_schema_patterns() - set(yamlio._PATTERN_FIXES))
+    assert not missing, f"add the fix for these schema patterns to kb/yamlio.py _PATTERN_FIXES: {missing}"
+
+
+@pytest.mark.parametrize("change, expect", [
+    ({"en": ["种子用户"]}, "只写英文"),
+    ({"sources": ["（002）"]}, "三位编号"),
+])
+def test_a_value_of_the_wrong_form_gets_the_fix_for_its_field(change, expect):
+    from kb import yamlio
+    from kb.errors import DataError
+
+    schema = yamlio.load_schema(ROOT / "data" / "schemas" / "page.schema.json")
+    meta = yaml.safe_load(FRONT_MATTER.match((ROOT / "docs/tactics/seed-users.md").read_text(encoding="utf-8")).group(1))
+    text = yaml.safe_dump({**meta, **change}, allow_unicode=True)
+    data, lines = yamlio.parse_yaml(text, "docs/x.md")
+    with pytest.raises(DataError) as raised:
+        yamlio.validate_schema(data, schema, "docs/x.md", lines)
+    message = raised.value.render("zh")
+    assert expect in message, message
+    assert "id 只用" not in message, message

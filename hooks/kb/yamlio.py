@@ -558,12 +558,10 @@ def _explain(error: jsonschema.ValidationError) -> tuple[str, str, str, str]:
         options = ", ".join(str(v) for v in error.validator_value)
         return f"{error.instance!r} is not one of the allowed values", f"use one of: {options}", f"{error.instance!r} 不是允许的值", f"只能用其中之一：{'、'.join(str(v) for v in error.validator_value)}"
     if validator == "pattern":
-        return (
-            f"{error.instance!r} does not have the required form",
-            f"it must match {error.validator_value} (ids: lowercase ASCII letters, digits and hyphens)",
-            f"{error.instance!r} 的写法不符合要求",
-            f"要符合 {error.validator_value}（id 只用小写英文字母、数字和连字符 -）",
-        )
+        fix, zh_fix = _PATTERN_FIXES.get(error.validator_value, (
+            f"it must match {error.validator_value} (see its description in data/schemas/)",
+            f"要符合 {error.validator_value}（data/schemas/ 里这个字段的说明写了要求）"))
+        return f"{error.instance!r} does not have the required form", fix, f"{error.instance!r} 的写法不符合要求", zh_fix
     if validator == "minItems":
         return f"needs at least {error.validator_value} item(s)", "add the missing items", f"至少要有 {error.validator_value} 项", "把缺的项补上"
     if validator == "minLength":
@@ -573,6 +571,41 @@ def _explain(error: jsonschema.ValidationError) -> tuple[str, str, str, str]:
     if validator == "uniqueItems":
         return "contains the same value twice", "remove the duplicate", "同一个值写了两次", "删掉重复的那个"
     return error.message, "see the schema in data/schemas/ for what is allowed here", f"内容不符合要求（{error.message}）", "对照 data/schemas/ 里的说明改正这里"
+
+
+#: The right fix for each form the schemas ask for (their "pattern"), by pattern.
+_PATTERN_FIXES = {
+    "^[a-z0-9]+(-[a-z0-9]+)*$": (
+        "an id uses lowercase ASCII letters and digits, words joined by single hyphens (seed-users)",
+        "id 只用小写英文字母和数字，词之间用一个连字符 - 连起来（如 seed-users）"),
+    "^[0-9]{3}$": (
+        "a source is cited by its three-digit code from data/sources.yml (002)",
+        "来源写 data/sources.yml 里的三位编号（如 002），不带括号和 [^ ]"),
+    "^[0-9]{4}-[0-9]{2}(-[0-9]{2})?$": (
+        "write the date as YYYY-MM or YYYY-MM-DD (2024-05)",
+        "日期写成 年-月 或 年-月-日，如 2024-05 或 2024-05-01"),
+    "^https?://[^\\s\"'<>]+$": (
+        "write the full address, starting with https:// and without spaces or quotes",
+        "写完整网址：以 https:// 开头，中间不能有空格和引号"),
+    "^[^#\\s]+\\.md(#[A-Za-z0-9_-]+)?$": (
+        "link a page by its path under docs/, optionally with an anchor (tactics/seed-users.md#why)",
+        "写 docs/ 下页面的路径，可以带锚点，如 tactics/seed-users.md#why；不要空格"),
+    "^[^\\n<>]+$": (
+        "one line of plain text, without line breaks or < >",
+        "写成一行纯文字：不要换行，不要用 < >"),
+    "^[A-Za-z0-9][A-Za-z0-9 .'&-]*$": (
+        "English words only (letters, digits, spaces, . ' & -), starting with a letter or digit (seed users)",
+        "这里只写英文：字母、数字、空格和 . ' & -，以字母或数字开头（如 seed users）；中文说法写进 aliases"),
+    "^[^0-9]*$": (
+        "a name readers see has no digits: the reader never sees the code (思维导图, not 001)",
+        "读者看到的名字里不要数字编号：写「思维导图」这样的短名，不写 001"),
+    "^/([a-z0-9]+(-[a-z0-9]+)*/)*$": (
+        "a site path: lowercase words joined by hyphens, each part ending in / (/tactics/seed-users/)",
+        "写网站路径：小写英文和连字符，每一段以 / 结尾，如 /tactics/seed-users/"),
+    "^/?([a-z0-9]+(-[a-z0-9]+)*/)*(#[a-z0-9]+(-[a-z0-9]+)*)?$": (
+        "a site path with an optional anchor: lowercase words joined by hyphens (/tactics/seed-users/#why)",
+        "写网站路径，可以带锚点：小写英文和连字符，如 /tactics/seed-users/#why"),
+}
 
 
 def _first_error(data: Any, validator) -> jsonschema.ValidationError | None:
