@@ -205,6 +205,9 @@ OPERATOR_INPUT = [
     pytest.param("Seed User", {"/tactics/seed-users/", "/checklists/seed-users/"}, id="english-singular"),
     pytest.param("admin", {"/tactics/team/"}, id="english-word"),
     pytest.param("envelope", {"/tactics/red-packets/"}, id="english-word-of-a-term"),
+    # not an English term of the site: Pagefind's stemmer meets monetize/monetization (kb.content.render_aliases)
+    pytest.param("monetizing", {"/tactics/monetization/", "/checklists/monetization/"}, id="english-inflected"),
+    pytest.param("spamming", {"/tactics/group-rules/", "/checklists/cleanup/"}, id="english-inflected-verb"),
     pytest.param("zhongzi yonghu", {"/tactics/seed-users/", "/checklists/seed-users/"}, id="pinyin-spaced"),
     pytest.param("qunguize", {"/tactics/group-rules/"}, id="pinyin-joined"),
     pytest.param("种子用护", {"/tactics/seed-users/", "/checklists/seed-users/"}, id="typo-homophone"),
@@ -391,6 +394,23 @@ def test_a_pair_of_characters_inside_a_word_is_not_that_word(page, server):
     }""")
     assert "/cases/starbucks/" not in found["word"], found["word"]
     assert found["pair"][:1] == ["/cases/starbucks/"], found["pair"]
+
+
+def test_an_english_word_of_many_terms_counts_little_an_unknown_one_is_looked_up(page, server):
+    """group is in many of the pages' English terms (group rules, QQ group...):
+    it names no page, so it counts like a lone character. A word no term holds
+    (monetizing) goes to the index as typed, at full weight."""
+    page.goto(server.url, wait_until="networkidle")
+    terms = page.evaluate("""async () => {
+        const m = await import(new URL('assets/javascripts/search.js', document.baseURI).href);
+        const data = await (await fetch('assets/search-layer.json')).json();
+        const tables = await (await fetch('assets/search-tables.json')).json();
+        const layer = new m.QueryLayer(data, tables);
+        const of = (q) => Object.fromEntries(layer.analyse(q).terms.map((t) => [t.word, t.factor]));
+        return {general: of('group size'), unknown: of('monetizing'), single: m.WEIGHTS.SINGLE_CHAR_FACTOR};
+    }""")
+    assert terms["general"].get("group") == terms["single"], terms
+    assert terms["unknown"] == {"monetizing": 1}, terms
 
 
 def test_the_query_asks_for_no_pair_the_index_leaves_out(page, server):
