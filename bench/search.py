@@ -133,11 +133,15 @@ def load_page_aliases(docs_dir: Path = ROOT / "docs") -> list[Query]:
     return [Query(alias, "|".join("^" + re.escape(u) + "$" for u in urls), "alias") for alias, urls in pages.items()]
 
 
-def title_or_alias(site_dir: Path, query: str) -> bool:
-    """True when the query is, verbatim, a page's title or one of its aliases
-    (the pages of the project whose site ``site_dir`` is)."""
-    names = {str(n).lower() for page in _docs().values() for n in [page.meta.get("title", ""), *(page.meta.get("aliases") or [])]}
-    return query.strip().lower() in names
+_names_cache: set[str] = set()
+
+
+def title_or_alias(query: str) -> bool:
+    """True when the query is, verbatim, a page's title or one of its aliases."""
+    if not _names_cache:
+        _names_cache.update(str(n).lower() for page in _docs().values()
+                            for n in [page.meta.get("title", ""), *(page.meta.get("aliases") or [])])
+    return query.strip().lower() in _names_cache
 
 
 # --- running queries in the browser -------------------------------------------
@@ -669,8 +673,8 @@ def main() -> int:
             if result.returncode != 0:
                 print(result.stdout, result.stderr)
                 return 1
-        own_named = [q for q in own if title_or_alias(site, q.q)]
-        own_other = [q for q in own if not title_or_alias(site, q.q)]
+        own_named = [q for q in own if title_or_alias(q.q)]
+        own_other = [q for q in own if not title_or_alias(q.q)]
         items, aliases = load_checklist_items(), load_page_aliases()
         sets = {"dev": dev, "dev2-odd": dev2_studied, "dev2-even": dev2_scored,
                 "own-title-alias": own_named, "own-other": own_other, "checklist-items": items, "page-aliases": aliases}

@@ -295,8 +295,7 @@ def render_aliases(meta: dict) -> str:
     know (growing, monetizing) is looked up in the index, where Pagefind's own
     English stemmer meets the page's term (growth, monetization)."""
     aliases = [str(a) for a in meta.get("aliases") or []]
-    english = meta.get("en") or []
-    english = [english] if isinstance(english, str) else [str(e) for e in english]
+    english = [str(e) for e in meta.get("en") or []]  # a list (data/schemas/page.schema.json)
     if not aliases and not english:
         return ""
     shown = f"也可以搜：{escape('、'.join(aliases))}" if aliases else ""
