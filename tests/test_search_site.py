@@ -432,6 +432,32 @@ def test_the_query_asks_for_no_pair_the_index_leaves_out(page, server):
     assert pairs["plain"], pairs  # pairs are still asked for where the cut is unsure
 
 
+def test_a_typo_is_corrected_only_where_the_reader_broke_a_word(page, server):
+    """A near-homophone typo keeps some characters of the word it breaks
+    (种子用护, 群归). Words the site does not use (公司) are not typos of a
+    site word that sounds like them (司刚 and 四感), a concept typed right
+    (僵尸群) is not corrected inside, and nothing becomes a question word."""
+    page.goto(server.url, wait_until="networkidle")
+    notes = page.evaluate("""async () => {
+        const m = await import(new URL('assets/javascripts/search.js', document.baseURI).href);
+        const data = await (await fetch('assets/search-layer.json')).json();
+        const tables = await (await fetch('assets/search-tables.json')).json();
+        const layer = new m.QueryLayer(data, tables);
+        const qs = ['种子用护', '群归', '我们公司刚建了一个客户群', '僵尸群', '发红包有什么技巧', '不知道从哪开始'];
+        return Object.fromEntries(qs.map((q) => [q, layer.analyse(q).notes]));
+    }""")
+    assert notes["种子用护"] == [["种子用护", "种子用户"]], notes
+    assert notes["群归"] == [["群归", "群规"]], notes
+    wrong = {q: n for q, n in notes.items() if q not in ("种子用护", "群归") and n}
+    assert not wrong, wrong
+
+
+def test_spaces_between_chinese_words_do_not_change_the_query(search_page):
+    """Chinese puts no spaces between words: 「群 没人 说话」 is the phrase
+    群没人说话 (the thesaurus knows 没人说话 only whole)."""
+    assert _search(search_page, "群 没人 说话")[:5] == _search(search_page, "群没人说话")[:5]
+
+
 # --- hosted under a sub-path ---------------------------------------------------
 
 def test_search_works_under_a_sub_path(page, subpath_server):

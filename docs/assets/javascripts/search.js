@@ -66,6 +66,8 @@ export const WEIGHTS = {
 const EXCERPT_CHARS = 64;
 
 const CJK_RUN = /[\u3400-\u9fff]+/g;
+/* Spaces between two Chinese characters (normalise takes them out). */
+const CJK_SPACE = /([\u3400-\u9fff])\s+(?=[\u3400-\u9fff])/g;
 /* A question asked in the A-not-A form (活不活跃, 能不能, 有没有) is about A:
  * the first character and the negation go, so that 活不活跃 is looked up as 活跃,
  * the word the pages use. */
@@ -200,9 +202,13 @@ export class QueryLayer {
     this.hasTables = true;
   }
 
+  /* NFKC (full-width letters and digits), lower case, traditional ->
+   * simplified, spaces between Chinese characters out (Chinese has no spaces
+   * between words: 「群 没人 说话」 is the phrase 群没人说话, in which the
+   * thesaurus finds 没人说话), A-not-A -> A. */
   normalise(text) {
     const q = text.normalize("NFKC").toLowerCase();
-    return [...q].map((c) => this.t2s.get(c) || c).join("").replace(A_NOT_A, "$1");
+    return [...q].map((c) => this.t2s.get(c) || c).join("").replace(CJK_SPACE, "$1").replace(A_NOT_A, "$1");
   }
 
   /* Cut a CJK run into the index's words: the most probable path through the
@@ -245,7 +251,13 @@ export class QueryLayer {
 
   /* Near-homophone typos: a stretch of the query that the vocabulary does not
    * know as one word but sounds like one of the site's named concepts (titles,
-   * headings, glossary terms, tags, aliases) becomes that concept. */
+   * headings, glossary terms, tags, aliases) becomes that concept, if
+   *  - it touches a character the cut leaves alone (the typo broke a word),
+   *  - it is not inside a concept the reader typed right (尸群 in 僵尸群),
+   *  - it keeps at least one character of the concept in its place: a typo
+   *    changes some characters of a word, not all of them (公司刚 is not a
+   *    typo of 四感, though 司刚 sounds like it),
+   *  - the concept is not a particle or question word (有什么 stays). */
   correct(run) {
     const tokens = this.segment(run);
     const loose = new Set(); // positions covered by single, unknown-as-word characters
@@ -253,6 +265,11 @@ export class QueryLayer {
     for (const t of tokens) {
       if (t.length === 1) loose.add(pos);
       pos += t.length;
+    }
+    for (let i = 0; i < run.length && loose.size; i++) {
+      for (let j = i + 2; j <= Math.min(run.length, i + this.maxWord); j++) {
+        if (this.concepts.has(run.slice(i, j))) for (let k = i; k < j; k++) loose.delete(k);
+      }
     }
     if (!loose.size) return { text: run, fixes: [] };
     const fixes = [];
@@ -267,7 +284,9 @@ export class QueryLayer {
         let found = null;
         for (const key of this.keys(window)) {
           for (const w of this.pinyinWords.get(key) || []) {
-            if (w.length === len && w !== window && this.concepts.has(w) && (!found || (this.vocab.get(w) || 1) > (this.vocab.get(found) || 1))) found = w;
+            if (w.length !== len || w === window || !this.concepts.has(w) || this.stop.has(w)) continue;
+            if (![...w].some((c, k) => c === window[k])) continue;
+            if (!found || (this.vocab.get(w) || 1) > (this.vocab.get(found) || 1)) found = w;
           }
         }
         if (found) {
