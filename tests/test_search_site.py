@@ -413,6 +413,23 @@ def test_an_english_word_of_many_terms_counts_little_an_unknown_one_is_looked_up
     assert terms["unknown"] == {"monetizing": 1}, terms
 
 
+def test_a_short_general_english_word_is_not_read_as_the_term_it_is_part_of(page, server):
+    """One word of an English term stands for the term (envelope: red
+    envelope -> 红包), but not a general word of three letters: run is in
+    "run of show" (the event checklist), and "how to run a group" is not about
+    events."""
+    page.goto(server.url, wait_until="networkidle")
+    notes = page.evaluate("""async () => {
+        const m = await import(new URL('assets/javascripts/search.js', document.baseURI).href);
+        const data = await (await fetch('assets/search-layer.json')).json();
+        const tables = await (await fetch('assets/search-tables.json')).json();
+        const layer = new m.QueryLayer(data, tables);
+        return {run: layer.analyse('how to run a group').notes, envelope: layer.analyse('envelope').notes};
+    }""")
+    assert not [n for n in notes["run"] if n[0] == "run"], notes
+    assert notes["envelope"] == [["envelope", "红包"]], notes
+
+
 def test_the_query_asks_for_no_pair_the_index_leaves_out(page, server):
     """The index holds no pair that touches a stopword (kb/search_layer.py,
     bigrams). A thesaurus word that holds one (人太多, cut by the index as

@@ -187,10 +187,13 @@ export class QueryLayer {
     this.english = new Map(Object.entries(tables.en));
     this.englishMaxWords = Math.max(1, ...[...this.english.keys()].map((k) => k.split(" ").length));
     // Each word of the English terms, for a query that has one word of a term
-    // but not the whole term ("envelope" -> 红包 through "red envelope").
+    // but not the whole term ("envelope" -> 红包 through "red envelope"). Not
+    // words of three letters or fewer: those are the general ones (run in
+    // "run of show", set in "set up", new, big, one, day), and "how to run a
+    // group" is not about the event checklist.
     for (const [key, text] of this.english) {
       for (const w of key.split(" ")) {
-        if (w.length < 3) continue;
+        if (w.length < 4) continue;
         if (!this.englishWords.has(w)) this.englishWords.set(w, new Set());
         this.englishWords.get(w).add(text);
       }
