@@ -453,14 +453,15 @@ def test_a_typo_is_corrected_only_where_the_reader_broke_a_word(page, server):
     """A near-homophone typo keeps some characters of the word it breaks
     (种子用护, 群归). Words the site does not use (公司) are not typos of a
     site word that sounds like them (司刚 and 四感), a concept typed right
-    (僵尸群) is not corrected inside, and nothing becomes a question word."""
+    (僵尸群) is not corrected inside, a particle (是) is typed right, and nothing
+    becomes a question word."""
     page.goto(server.url, wait_until="networkidle")
     notes = page.evaluate("""async () => {
         const m = await import(new URL('assets/javascripts/search.js', document.baseURI).href);
         const data = await (await fetch('assets/search-layer.json')).json();
         const tables = await (await fetch('assets/search-tables.json')).json();
         const layer = new m.QueryLayer(data, tables);
-        const qs = ['种子用护', '群归', '我们公司刚建了一个客户群', '僵尸群', '发红包有什么技巧', '不知道从哪开始'];
+        const qs = ['种子用护', '群归', '我们公司刚建了一个客户群', '僵尸群', '发红包有什么技巧', '不知道从哪开始', '我是群主该不该出面'];
         return Object.fromEntries(qs.map((q) => [q, layer.analyse(q).notes]));
     }""")
     assert notes["种子用护"] == [["种子用护", "种子用户"]], notes

@@ -259,14 +259,18 @@ export class QueryLayer {
    *  - it is not inside a concept the reader typed right (尸群 in 僵尸群),
    *  - it keeps at least one character of the concept in its place: a typo
    *    changes some characters of a word, not all of them (公司刚 is not a
-   *    typo of 四感, though 司刚 sounds like it),
+   *    typo of 四感, though 司刚 sounds like it); of two characters, the one
+   *    it changes is not a particle the reader meant (是群 in 我是群主 is not
+   *    死群; 吧 in 星吧克 is a typo of 巴),
    *  - the concept is not a particle or question word (有什么 stays). */
   correct(run) {
     const tokens = this.segment(run);
     const loose = new Set(); // positions covered by single, unknown-as-word characters
+    const stopAt = new Set(); // positions of particles and question words (是, 的, 怎么)
     let pos = 0;
     for (const t of tokens) {
       if (t.length === 1) loose.add(pos);
+      if (this.stop.has(t)) for (let k = 0; k < t.length; k++) stopAt.add(pos + k);
       pos += t.length;
     }
     for (let i = 0; i < run.length && loose.size; i++) {
@@ -289,6 +293,8 @@ export class QueryLayer {
           for (const w of this.pinyinWords.get(key) || []) {
             if (w.length !== len || w === window || !this.concepts.has(w) || this.stop.has(w)) continue;
             if (![...w].some((c, k) => c === window[k])) continue;
+            // two characters, one kept: the other is not a particle the reader meant (是群 is not 死群)
+            if (len === 2 && [...w].some((c, k) => c !== window[k] && stopAt.has(i + k))) continue;
             if (!found || (this.vocab.get(w) || 1) > (this.vocab.get(found) || 1)) found = w;
           }
         }
