@@ -430,6 +430,30 @@ def test_a_short_general_english_word_is_not_read_as_the_term_it_is_part_of(page
     assert notes["envelope"] == [["envelope", "红包"]], notes
 
 
+def test_a_thesaurus_word_is_not_looked_up_by_lone_characters(page, server):
+    """秋叶大叔 is not a word of the index; cut into the index's words it is
+    秋叶 大 叔, and Pagefind, which neither checks that the parts stand together
+    nor matches a lone character whole, would score every page with 大家 on
+    it. Its thesaurus word (秋叶) and its pairs carry it; a two-character word
+    is looked up as the one pair the index holds."""
+    page.goto(server.url, wait_until="networkidle")
+    asked = page.evaluate("""async () => {
+        const m = await import(new URL('assets/javascripts/search.js', document.baseURI).href);
+        const data = await (await fetch('assets/search-layer.json')).json();
+        data.syn = {...data.syn, 叶叔: ['秋叶']};
+        const layer = new m.QueryLayer(data);
+        const asked = (q) => layer.analyse(q).terms.flatMap((t) => t.alts.filter((a) => a.lookup !== false).map((a) => a.q));
+        return {long: asked('秋叶大叔'), two: asked('叶叔'), mark: data.bm};
+    }""")
+    assert not [q for q in asked["long"] if any(len(w) == 1 for w in q.split())], asked
+    assert "秋叶" in asked["long"], asked
+    assert asked["mark"] + "叶叔" in asked["two"], asked
+
+
+def test_a_nickname_in_a_question_finds_the_case(search_page):
+    assert "/cases/qiuye-ppt/" in _search(search_page, "秋叶大叔的社群怎么运营")[:3]
+
+
 def test_the_query_asks_for_no_pair_the_index_leaves_out(page, server):
     """The index holds no pair that touches a stopword (kb/search_layer.py,
     bigrams). A thesaurus word that holds one (人太多, cut by the index as

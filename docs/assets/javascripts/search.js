@@ -369,15 +369,24 @@ export class QueryLayer {
     const seen = new Set();
     const addTerm = (word, factor, bigram) => {
       seen.add(word);
-      // A thesaurus word the index does not hold whole (没人说话) is also looked
-      // up as the index's words it is made of (没人 说话), at full weight.
+      // A word the index does not hold whole is looked up as the index's
+      // words it is made of (a thesaurus word: 拉新人 as 拉新 人), at full
+      // weight; a bigram is indexed with its own prefix, apart from the word it
+      // spells (kb/search_layer.py, BIGRAM).
       const parts = !bigram && word.length > 1 && !this.vocab.has(word) && /^[\u3400-\u9fff]+$/.test(word) ? this.segment(word, false) : [word];
-      // a bigram is indexed with its own prefix, apart from the word it spells (kb/search_layer.py, BIGRAM)
-      const alts = [{ q: bigram ? this.bigramMark + word : parts.join(" "), factor: 1 }];
+      let own = bigram ? this.bigramMark + word : parts.join(" ");
+      // Unless a part is a lone character and the thesaurus says what the word
+      // means: Pagefind neither checks that the parts stand together nor matches
+      // a lone character whole (大 in 秋叶大叔 finds 大家, 叔 anything), so the
+      // thesaurus words carry it, with its pairs (asked below, the cut being
+      // unsure); a word of two characters is its one pair (微商: 〇微商).
+      if (parts.length > 1 && parts.some((p) => p.length < 2) && this.synonyms.has(word)) own = word.length === 2 ? this.bigramMark + word : null;
+      // alts[0] is the reader's own word (excerptTerms); lookup: false when it is not looked up
+      const alts = [{ q: own || word, factor: 1, lookup: own !== null }];
       for (const target of this.synonyms.get(word) || []) {
         alts.push({ q: this.segment(target).join(" "), factor: WEIGHTS.SYNONYM_FACTOR });
       }
-      terms.push({ word, alts, factor, bigram, synonym: alts.length > 1 });
+      terms.push({ word, alts, factor, bigram });
     };
     // The reader's words: the query's Chinese with the particles and question
     // words taken out, as runs of the characters that stay.
@@ -481,6 +490,7 @@ export async function rank(pagefind, layer, analysis) {
     // proximity: only the reader's words and their thesaurus words count
     const at = !term.bigram && term.factor >= 1 ? new Map() : null;
     for (const alt of term.alts) {
+      if (alt.lookup === false) continue;
       for (const r of await lookup(alt.q)) {
         const s = r.score * alt.factor * term.factor;
         if (s > (scores.get(r.id)?.s || 0)) scores.set(r.id, { s, result: r });
