@@ -260,8 +260,8 @@ export class QueryLayer {
    *  - it keeps at least one character of the concept in its place: a typo
    *    changes some characters of a word, not all of them (公司刚 is not a
    *    typo of 四感, though 司刚 sounds like it); of two characters, the one
-   *    it changes is not a particle the reader meant (是群 in 我是群主 is not
-   *    死群; 吧 in 星吧克 is a typo of 巴),
+   *    it changes is not a particle the reader meant (是群 in 我是群主 is
+   *    typed right),
    *  - the concept is not a particle or question word (有什么 stays). */
   correct(run) {
     const tokens = this.segment(run);
@@ -293,7 +293,7 @@ export class QueryLayer {
           for (const w of this.pinyinWords.get(key) || []) {
             if (w.length !== len || w === window || !this.concepts.has(w) || this.stop.has(w)) continue;
             if (![...w].some((c, k) => c === window[k])) continue;
-            // two characters, one kept: the other is not a particle the reader meant (是群 is not 死群)
+            // two characters, one kept: the other is not a particle the reader meant (是 in 我是群主)
             if (len === 2 && [...w].some((c, k) => c !== window[k] && stopAt.has(i + k))) continue;
             if (!found || (this.vocab.get(w) || 1) > (this.vocab.get(found) || 1)) found = w;
           }
@@ -370,7 +370,7 @@ export class QueryLayer {
     const addTerm = (word, factor, bigram) => {
       seen.add(word);
       // A word the index does not hold whole is looked up as the index's
-      // words it is made of (a thesaurus word: 拉新人 as 拉新 人), at full
+      // words it is made of (a thesaurus word), at full
       // weight; a bigram is indexed with its own prefix, apart from the word it
       // spells (kb/search_layer.py, BIGRAM).
       const parts = !bigram && word.length > 1 && !this.vocab.has(word) && /^[\u3400-\u9fff]+$/.test(word) ? this.segment(word, false) : [word];
