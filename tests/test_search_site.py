@@ -303,6 +303,18 @@ def test_single_characters_are_not_marked_when_a_longer_match_exists(search_page
     assert marks and "群" not in marks and "写" not in marks, marks
 
 
+def test_a_word_of_the_page_is_marked_before_a_pair_across_two_words(page, server):
+    """A question's pairs (没人说话: 人说, 说话) can overlap in a sentence of
+    the page (每个 人 说话): the one that is a word of the page is marked."""
+    page.goto(server.url, wait_until="networkidle")
+    html = page.evaluate("""async () => {
+        const m = await import(new URL('assets/javascripts/search.js', document.baseURI).href);
+        const { text, bounds } = m.joinTokens(['每个', '人', '说话']);
+        return m.mark(text, bounds, 0, text.length, [{w: '人说', weight: 1, whole: false}, {w: '说话', weight: 1, whole: false}]);
+    }""")
+    assert html == "每个人<mark>说话</mark>", html
+
+
 def test_a_checklist_item_is_a_result_that_leads_to_the_item(search_page):
     """The words of one checklist item find it: a result under its checklist,
     titled with the item's own sentence, whose link opens the page at the item

@@ -633,21 +633,23 @@ export function excerpt(tokens, terms, chars = EXCERPT_CHARS) {
 }
 
 /* text[a, b), escaped, with the terms wrapped in <mark>: longest first, never
- * one inside another. */
+ * one inside another, and where two overlap, the one that is a whole word of
+ * the page first (每个 人 说话: 说话, not the pair 人说 across two words). */
 export function mark(text, bounds, a, b, terms) {
   const lower = text.toLowerCase();
   const taken = new Array(text.length).fill(false);
   const spans = [];
-  for (const term of terms) {
-    for (const at of occurrences(lower, bounds, term)) {
-      const end = at + term.w.length;
-      if (at < a || end > b) continue;
-      let free = true;
-      for (let k = at; k < end; k++) if (taken[k]) { free = false; break; }
-      if (!free) continue;
-      for (let k = at; k < end; k++) taken[k] = true;
-      spans.push([at, end]);
-    }
+  const found = [];
+  for (const term of terms) for (const at of occurrences(lower, bounds, term)) found.push([at, at + term.w.length]);
+  const whole = ([at, end]) => bounds.has(at) && bounds.has(end);
+  const order = [...found.filter(whole), ...found.filter((x) => !whole(x))]; // stable: longest first within each
+  for (const [at, end] of order) {
+    if (at < a || end > b) continue;
+    let free = true;
+    for (let k = at; k < end; k++) if (taken[k]) { free = false; break; }
+    if (!free) continue;
+    for (let k = at; k < end; k++) taken[k] = true;
+    spans.push([at, end]);
   }
   spans.sort((x, y) => x[0] - y[0]);
   let out = "", last = a;
