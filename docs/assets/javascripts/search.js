@@ -369,10 +369,10 @@ export class QueryLayer {
     const seen = new Set();
     const addTerm = (word, factor, bigram) => {
       seen.add(word);
-      // A word the index does not hold whole is looked up as the index's
-      // words it is made of (a thesaurus word), at full
-      // weight; a bigram is indexed with its own prefix, apart from the word it
-      // spells (kb/search_layer.py, BIGRAM).
+      // A word the index does not hold whole (a thesaurus word) is looked up
+      // as the index's words it is made of, at full weight; a bigram is
+      // indexed with its own prefix, apart from the word it spells
+      // (kb/search_layer.py, BIGRAM).
       const parts = !bigram && word.length > 1 && !this.vocab.has(word) && /^[\u3400-\u9fff]+$/.test(word) ? this.segment(word, false) : [word];
       let own = bigram ? this.bigramMark + word : parts.join(" ");
       // Unless a part is a lone character and the thesaurus says what the word
