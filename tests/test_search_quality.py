@@ -32,15 +32,15 @@ from siteutil import ROOT
 pytestmark = pytest.mark.browser
 
 # Floors just under what the site reached when they were set (bench/README.md,
-# 搜索, 2026-12-07 15:49): set 1 hit@1 81.1 %, hit@3 88.7 %; set 2 (both halves)
-# hit@1 74.4 %, hit@3 88.9 %; own (not title/alias) hit@3 94.2 %.
+# 搜索, 2026-12-07 18:54, on daaea79): set 1 hit@1 83.0 %, hit@3 88.7 %; set 2
+# (both halves) hit@1 73.3 %, hit@3 91.1 %; own (not title/alias) hit@3 94.2 %.
 DEV_HIT3_FLOOR = 0.86
 DEV_HIT1_FLOOR = 0.78
-DEV2_HIT3_FLOOR = 0.86
-DEV2_HIT1_FLOOR = 0.70
-OWN_HIT3_FLOOR = 0.90
+DEV2_HIT3_FLOOR = 0.89
+DEV2_HIT1_FLOOR = 0.72
+OWN_HIT3_FLOOR = 0.92
 # Each checklist item asked for by its first clause (bench.load_checklist_items):
-# 86.9 % first, 99.3 % in the top 3 (28.5 % / 54.0 % before the items' own words were indexed).
+# 87.6 % first, 99.3 % in the top 3 (28.5 % / 54.0 % before the items' own words were indexed).
 ITEMS_HIT1_FLOOR = 0.80
 ITEMS_HIT3_FLOOR = 0.95
 
