@@ -69,6 +69,18 @@ def _open_search(page, url: str) -> None:
     page.wait_for_function("() => document.activeElement && document.activeElement.matches('[data-kb-search-query]')")
 
 
+def _with_search_module(page, server, body: str):
+    """Run ``body`` (the inside of an async JS function) on the home page, with
+    ``m`` (search.js), ``data`` (search-layer.json) and ``tables``
+    (search-tables.json) in scope, as search.js loads them; return what it returns."""
+    page.goto(server.url, wait_until="networkidle")
+    return page.evaluate("""async () => {
+        const m = await import(new URL('assets/javascripts/search.js', document.baseURI).href);
+        const data = await (await fetch('assets/search-layer.json')).json();
+        const tables = await (await fetch('assets/search-tables.json')).json();
+""" + body + "\n    }")
+
+
 # --- costs nothing until used -------------------------------------------------
 
 @pytest.mark.parametrize("path", ["", "checklists/launch/", "platforms/wechat-vs-qq/", "navigator/", "mindmap/"])
@@ -306,12 +318,10 @@ def test_single_characters_are_not_marked_when_a_longer_match_exists(search_page
 def test_a_word_of_the_page_is_marked_before_a_pair_across_two_words(page, server):
     """A question's pairs (没人说话: 人说, 说话) can overlap in a sentence of
     the page (每个 人 说话): the one that is a word of the page is marked."""
-    page.goto(server.url, wait_until="networkidle")
-    html = page.evaluate("""async () => {
-        const m = await import(new URL('assets/javascripts/search.js', document.baseURI).href);
+    html = _with_search_module(page, server, """
         const { text, bounds } = m.joinTokens(['每个', '人', '说话']);
         return m.mark(text, bounds, 0, text.length, [{w: '人说', weight: 1, whole: false}, {w: '说话', weight: 1, whole: false}]);
-    }""")
+""")
     assert html == "每个人<mark>说话</mark>", html
 
 
@@ -371,17 +381,14 @@ def test_a_page_where_the_query_words_stand_together_ranks_first(page, server):
     """Two pages score the same on each word; the one that has the two words
     of the query in one sentence ranks above the one that has them far apart
     (search.js, WEIGHTS.PROXIMITY_BOOST). Lone characters and bigrams do not count."""
-    page.goto(server.url, wait_until="networkidle")
-    ranked = page.evaluate("""async () => {
-        const m = await import(new URL('assets/javascripts/search.js', document.baseURI).href);
-        const data = await (await fetch('assets/search-layer.json')).json();
+    ranked = _with_search_module(page, server, """
         const layer = new m.QueryLayer(data);
         const at = {收费: {near: [40], far: [40]}, 定价: {near: [43], far: [400]}, 群: {near: [900], far: [41]}};
         const pagefind = {search: async (q) => ({results: ['near', 'far'].map((id) => ({id, score: 5, words: at[q][id]}))})};
         const term = (word, factor) => ({word, factor, bigram: false, alts: [{q: word, factor: 1}]});
         const run = async (terms) => (await m.rank(pagefind, layer, {terms, kept: ['收费定价']})).map((r) => [r.id, r.score]);
         return {words: await run([term('收费', 1), term('定价', 1)]), lone: await run([term('收费', 1), term('群', 0.2)])};
-    }""")
+""")
     assert [r[0] for r in ranked["words"]] == ["near", "far"] and ranked["words"][0][1] > ranked["words"][1][1], ranked
     # 群 (a lone character) right beside 收费 on the far page changes nothing
     assert ranked["lone"][0][1] == ranked["lone"][1][1], ranked
@@ -412,15 +419,11 @@ def test_an_english_word_of_many_terms_counts_little_an_unknown_one_is_looked_up
     """group is in many of the pages' English terms (group rules, QQ group...):
     it names no page, so it counts like a lone character. A word no term holds
     (monetizing) goes to the index as typed, at full weight."""
-    page.goto(server.url, wait_until="networkidle")
-    terms = page.evaluate("""async () => {
-        const m = await import(new URL('assets/javascripts/search.js', document.baseURI).href);
-        const data = await (await fetch('assets/search-layer.json')).json();
-        const tables = await (await fetch('assets/search-tables.json')).json();
+    terms = _with_search_module(page, server, """
         const layer = new m.QueryLayer(data, tables);
         const of = (q) => Object.fromEntries(layer.analyse(q).terms.map((t) => [t.word, t.factor]));
         return {general: of('group size'), unknown: of('monetizing'), single: m.WEIGHTS.SINGLE_CHAR_FACTOR};
-    }""")
+""")
     assert terms["general"].get("group") == terms["single"], terms
     assert terms["unknown"] == {"monetizing": 1}, terms
 
@@ -430,14 +433,10 @@ def test_a_short_general_english_word_is_not_read_as_the_term_it_is_part_of(page
     envelope -> 红包), but not a general word of three letters: run is in
     "run of show" (the event checklist), and "how to run a group" is not about
     events."""
-    page.goto(server.url, wait_until="networkidle")
-    notes = page.evaluate("""async () => {
-        const m = await import(new URL('assets/javascripts/search.js', document.baseURI).href);
-        const data = await (await fetch('assets/search-layer.json')).json();
-        const tables = await (await fetch('assets/search-tables.json')).json();
+    notes = _with_search_module(page, server, """
         const layer = new m.QueryLayer(data, tables);
         return {run: layer.analyse('how to run a group').notes, envelope: layer.analyse('envelope').notes};
-    }""")
+""")
     assert not [n for n in notes["run"] if n[0] == "run"], notes
     assert notes["envelope"] == [["envelope", "红包"]], notes
 
@@ -448,15 +447,12 @@ def test_a_thesaurus_word_is_not_looked_up_by_lone_characters(page, server):
     nor matches a lone character whole, would score every page with 大家 on
     it. Its thesaurus word (秋叶) and its pairs carry it; a two-character word
     is looked up as the one pair the index holds."""
-    page.goto(server.url, wait_until="networkidle")
-    asked = page.evaluate("""async () => {
-        const m = await import(new URL('assets/javascripts/search.js', document.baseURI).href);
-        const data = await (await fetch('assets/search-layer.json')).json();
+    asked = _with_search_module(page, server, """
         data.syn = {...data.syn, 叶叔: ['秋叶']};
         const layer = new m.QueryLayer(data);
         const asked = (q) => layer.analyse(q).terms.flatMap((t) => t.alts.filter((a) => a.lookup !== false).map((a) => a.q));
         return {long: asked('秋叶大叔'), two: asked('叶叔'), mark: data.bm};
-    }""")
+""")
     assert not [q for q in asked["long"] if any(len(w) == 1 for w in q.split())], asked
     assert "秋叶" in asked["long"], asked
     assert asked["mark"] + "叶叔" in asked["two"], asked
@@ -471,16 +467,13 @@ def test_the_query_asks_for_no_pair_the_index_leaves_out(page, server):
     bigrams). A thesaurus word that holds one (人太多, cut by the index as
     人 太 多, 太 a stopword) is paired only where the index pairs it: asking
     for 〇人太 would fetch an index chunk for nothing."""
-    page.goto(server.url, wait_until="networkidle")
-    pairs = page.evaluate("""async () => {
-        const m = await import(new URL('assets/javascripts/search.js', document.baseURI).href);
-        const data = await (await fetch('assets/search-layer.json')).json();
+    pairs = _with_search_module(page, server, """
         data.syn = {...data.syn, 人太多: ['规模']};
         data.stop = [...new Set([...data.stop, '太'])];
         const layer = new m.QueryLayer(data);
         const pairs = (q) => layer.analyse(q).terms.filter((t) => t.bigram).map((t) => t.word);
         return {stop: pairs('人太多'), plain: pairs('拉新人')};
-    }""")
+""")
     assert not [p for p in pairs["stop"] if "太" in p], pairs
     assert pairs["plain"], pairs  # pairs are still asked for where the cut is unsure
 
@@ -491,15 +484,11 @@ def test_a_typo_is_corrected_only_where_the_reader_broke_a_word(page, server):
     site word that sounds like them (司刚 and 四感), a concept typed right
     (僵尸群) is not corrected inside, a particle (是) is typed right, and nothing
     becomes a question word."""
-    page.goto(server.url, wait_until="networkidle")
-    notes = page.evaluate("""async () => {
-        const m = await import(new URL('assets/javascripts/search.js', document.baseURI).href);
-        const data = await (await fetch('assets/search-layer.json')).json();
-        const tables = await (await fetch('assets/search-tables.json')).json();
+    notes = _with_search_module(page, server, """
         const layer = new m.QueryLayer(data, tables);
         const qs = ['种子用护', '群归', '我们公司刚建了一个客户群', '僵尸群', '发红包有什么技巧', '不知道从哪开始', '我是群主该不该出面'];
         return Object.fromEntries(qs.map((q) => [q, layer.analyse(q).notes]));
-    }""")
+""")
     assert notes["种子用护"] == [["种子用护", "种子用户"]], notes
     assert notes["群归"] == [["群归", "群规"]], notes
     wrong = {q: n for q, n in notes.items() if q not in ("种子用护", "群归") and n}
