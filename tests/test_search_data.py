@@ -251,6 +251,19 @@ def test_layer_knows_the_index_language_and_the_vocabulary(layer, built_site):
     assert {"种子", "用户", "红包", "星巴克"} <= words
 
 
+def test_thesaurus_and_english_targets_are_cut_as_the_index_cuts_them(layer, tables):
+    """search.js looks a target up as given: 群规模 is 群 规模 in the index (the
+    query's own cut, from word counts, would make it 群规 模, the group-rules
+    word), and a word the site uses once (人身攻击) stays whole rather than
+    four lone characters."""
+    tokenizer = search_layer.segmenter()
+    cut = lambda run: tuple(tokenizer.cut(run, HMM=False))  # noqa: E731
+    assert search_layer.index_words("群规模：多少人最好", cut) == "群|规模 多少|人|最好"
+    assert search_layer.index_words("人身攻击 QQ群", cut) == "人身攻击 QQ 群"
+    assert tables["en"]["size"].startswith("群|规模 "), tables["en"]["size"]
+    assert "人身攻击" in layer["syn"]["骂人"], layer["syn"]["骂人"]
+
+
 def test_english_keys_fold_plurals_both_ways():
     assert search_layer.english_key("Seed  Users") == search_layer.english_key("seed user") == "seed user"
     assert search_layer.english_key("class") == "class"  # -ss is not a plural

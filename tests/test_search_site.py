@@ -458,6 +458,22 @@ def test_a_thesaurus_word_is_not_looked_up_by_lone_characters(page, server):
     assert asked["mark"] + "叶叔" in asked["two"], asked
 
 
+def test_a_target_is_looked_up_as_the_index_holds_it(page, server):
+    """The layer gives thesaurus targets and English terms' words already cut as
+    the index cuts them (kb/search_layer.py, index_words); the query looks
+    them up as they are, not cut again by its own vocabulary."""
+    asked = _with_search_module(page, server, """
+        data.syn = {...data.syn, 吵嘴: ['人身攻击', '群规|模板']};
+        const layer = new m.QueryLayer(data, tables);
+        layer.english.set('size', '群|规模 多少|人|最好');
+        const words = (q) => layer.analyse(q).terms.flatMap((t) => t.alts.map((a) => a.q));
+        return {syn: words('吵嘴'), en: words('size'), note: layer.analyse('size').notes};
+""")
+    assert "人身攻击" in asked["syn"] and "群规 模板" in asked["syn"], asked
+    assert "规模" in asked["en"] and "群规" not in asked["en"], asked
+    assert asked["note"] == [["size", "群规模 多少人最好"]], asked  # the reader sees the words as written
+
+
 def test_a_nickname_in_a_question_finds_the_case(search_page):
     assert "/cases/qiuye-ppt/" in _search(search_page, "秋叶大叔的社群怎么运营")[:3]
 

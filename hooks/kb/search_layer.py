@@ -367,6 +367,22 @@ def search_words(text: str) -> str:
     return " ".join(WORDS.findall(text))
 
 
+#: Between the words of one Chinese run in ``index_words`` (spaces stay where
+#: the text had them, for showing the text to the reader).
+WORD_CUT = "|"
+
+
+def index_words(text: str, cut) -> str:
+    """``search_words`` with each Chinese run cut as the index cuts it, the
+    words joined by WORD_CUT (群|规模 多少|人|最好), so that search.js looks
+    them up as the index holds them: a thesaurus target or an English term's
+    page may use a word only once, which the vocabulary leaves out and the
+    query's own cut would break into characters (人身攻击 -> 人/身/攻/击), or
+    cut otherwise than the index (群规模: the index has 群/规模, the query's
+    cut, from word counts, 群规/模)."""
+    return " ".join(WORD_CUT.join(cut(m)) if CJK.fullmatch(m) else m for m in WORDS.findall(text))
+
+
 #: Words the site uses only once are left out of the layer's vocabulary: the
 #: query then meets them through their characters and bigrams (measured: the
 #: same hit@1 and hit@3 on the development sets, and 5.9 KiB less for every
@@ -404,8 +420,8 @@ def build_layer(texts: list[str], headings: list[str], query: QueryData, cut,
         "t2s": traditional_map(site_chars),
         "py": first,
         "py2": other,
-        "en": {key: search_words(" ".join(terms)) for key, terms in sorted(query.english.items())},
-        "syn": {search_words(word): [search_words(t) for t in targets] for word, targets in query.synonyms.items()},
+        "en": {key: index_words(" ".join(terms), cut) for key, terms in sorted(query.english.items())},
+        "syn": {search_words(word): [index_words(t, cut) for t in targets] for word, targets in query.synonyms.items()},
         "stop": [search_words(w) for w in query.stopwords],
         "n": len(texts),
         "lang": INDEX_LANGUAGE,

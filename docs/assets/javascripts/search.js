@@ -18,6 +18,9 @@ const FIRST_BATCH = 5;
  * words reads as a question: it fetches the situations (with the other tables). */
 const QUESTION_CHARS = 5;
 const MAX_SECTIONS = 3;
+/* Between the words of a Chinese run in the layer's thesaurus targets and
+ * English terms, cut as the index cuts them (kb/search_layer.py, index_words). */
+const WORD_CUT = "|";
 /* Every weight of the ranking, by name (bench/search.py reads and varies them
  * for its ablation; the reasons are measured there, see bench/README.md). */
 export const WEIGHTS = {
@@ -348,11 +351,11 @@ export class QueryLayer {
     const latinRun = (s) => {
       const words = s.split(/[^a-z0-9.%]+/).filter(Boolean);
       for (const p of this.latin(words)) {
-        if (p.via !== "latin") notes.push([p.from, p.text]);
+        if (p.via !== "latin") notes.push([p.from, p.text.replaceAll(WORD_CUT, "")]);
         if (p.via === "latin") pieces.push({ word: p.text, latin: true, general: p.general });
         else {
-          translated.push(p.text.replace(/\s+/g, ""));
-          for (const w of this.cjkWords(p.text)) pieces.push({ word: w, translated: true });
+          translated.push(p.text.replace(/[\s|]+/g, ""));
+          for (const w of p.text.split(/[ |]/)) pieces.push({ word: /[\u3400-\u9fff]/.test(w) ? w : w.toLowerCase(), translated: true });
         }
       }
     };
@@ -367,13 +370,13 @@ export class QueryLayer {
 
     const terms = [];
     const seen = new Set();
-    const addTerm = (word, factor, bigram) => {
+    const addTerm = (word, factor, bigram, whole = false) => {
       seen.add(word);
       // A word the index does not hold whole (a thesaurus word) is looked up
       // as the index's words it is made of, at full weight; a bigram is
       // indexed with its own prefix, apart from the word it spells
       // (kb/search_layer.py, BIGRAM).
-      const parts = !bigram && word.length > 1 && !this.vocab.has(word) && /^[\u3400-\u9fff]+$/.test(word) ? this.segment(word, false) : [word];
+      const parts = !bigram && !whole && word.length > 1 && !this.vocab.has(word) && /^[\u3400-\u9fff]+$/.test(word) ? this.segment(word, false) : [word];
       let own = bigram ? this.bigramMark + word : parts.join(" ");
       // Unless a part is a lone character and the thesaurus says what the word
       // means: Pagefind neither checks that the parts stand together nor matches
@@ -384,7 +387,7 @@ export class QueryLayer {
       // alts[0] is the reader's own word (excerptTerms); lookup: false when it is not looked up
       const alts = [{ q: own || word, factor: 1, lookup: own !== null }];
       for (const target of this.synonyms.get(word) || []) {
-        alts.push({ q: this.segment(target).join(" "), factor: WEIGHTS.SYNONYM_FACTOR });
+        alts.push({ q: target.replaceAll(WORD_CUT, " "), factor: WEIGHTS.SYNONYM_FACTOR });
       }
       terms.push({ word, alts, factor, bigram });
     };
@@ -409,7 +412,7 @@ export class QueryLayer {
         }
       }
       if (this.stop.has(word) || seen.has(word)) continue;
-      addTerm(word, (!latin && word.length === 1) || general ? WEIGHTS.SINGLE_CHAR_FACTOR : 1, false);
+      addTerm(word, (!latin && word.length === 1) || general ? WEIGHTS.SINGLE_CHAR_FACTOR : 1, false, translated);
     }
     endSpan();
     // A query of particles and question words only (该怎么办) is looked up as
