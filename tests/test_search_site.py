@@ -511,6 +511,29 @@ def test_a_typo_is_corrected_only_where_the_reader_broke_a_word(page, server):
     assert not wrong, wrong
 
 
+def test_a_typo_of_a_long_thesaurus_word_is_corrected(page, server):
+    """The thesaurus holds the words readers type (没人说话), so a typo of one
+    is as likely as a typo of a title. Not of a two-character one: those are
+    everyday words (群号, 招人) that a reader's 群好 and 找人 only sound like."""
+    notes = _with_search_module(page, server, """
+        data.syn = {...data.syn, 没人说话: ['活跃'], 群号: ['群'], 招人: ['管理员']};
+        const layer = new m.QueryLayer(data, tables);
+        const qs = ['群里没人说化怎么办', '几十人的小群好还是大群好', '该怎么找人分工'];
+        const out = Object.fromEntries(qs.map((q) => [q, layer.analyse(q).notes]));
+        out.names = [layer.analyse('种子用护').name, layer.analyse('种子用户').name];
+        return out;
+""")
+    assert notes["群里没人说化怎么办"] == [["没人说化", "没人说话"]], notes
+    assert notes["几十人的小群好还是大群好"] == [] and notes["该怎么找人分工"] == [], notes
+    assert notes["names"][0] == notes["names"][1], notes  # named as the word it meant (NAME_BOOST)
+
+
+def test_a_corrected_query_names_the_page_its_word_names(search_page):
+    """A query that is a page's title or alias gets that page first (NAME_BOOST);
+    with a typo corrected, it is the same query."""
+    assert _search(search_page, "群里没人说化怎么办")[:3] == _search(search_page, "群里没人说话怎么办")[:3]
+
+
 def test_spaces_between_chinese_words_do_not_change_the_query(search_page):
     """Chinese puts no spaces between words: 「群 没人 说话」 is the phrase
     群没人说话 (the thesaurus knows 没人说话 only whole)."""

@@ -173,7 +173,7 @@ export class QueryLayer {
     }
     // Pinyin key of every site word (usual readings) and of the named concepts.
     const concepts = tables.c ? tables.c.split(",") : [];
-    for (const w of [...concepts, ...this.vocab.keys()]) {
+    for (const w of [...concepts, ...this.vocab.keys(), ...this.synonyms.keys()]) {
       if (w.length < 2 || w.length > 6) continue;
       let key = "";
       for (const ch of w) {
@@ -257,7 +257,9 @@ export class QueryLayer {
 
   /* Near-homophone typos: a stretch of the query that the vocabulary does not
    * know as one word but sounds like one of the site's named concepts (titles,
-   * headings, glossary terms, tags, aliases) becomes that concept, if
+   * headings, glossary terms, tags, aliases) or a thesaurus word of three
+   * characters or more (没人说化: 没人说话; shorter ones are everyday words,
+   * 群号 and 招人, that a reader's 群好 and 找人 only sound like) becomes it, if
    *  - it touches a character the cut leaves alone (the typo broke a word),
    *  - it is not inside a concept the reader typed right (尸群 in 僵尸群),
    *  - it keeps at least one character of the concept in its place: a typo
@@ -294,7 +296,7 @@ export class QueryLayer {
         let found = null;
         for (const key of this.keys(window)) {
           for (const w of this.pinyinWords.get(key) || []) {
-            if (w.length !== len || w === window || !this.concepts.has(w) || this.stop.has(w)) continue;
+            if (w.length !== len || w === window || !(this.concepts.has(w) || (len >= 3 && this.synonyms.has(w))) || this.stop.has(w)) continue;
             if (![...w].some((c, k) => c === window[k])) continue;
             // two characters, one kept: the other is not a particle the reader meant (是 in 我是群主)
             if (len === 2 && [...w].some((c, k) => c !== window[k] && stopAt.has(i + k))) continue;
@@ -348,7 +350,9 @@ export class QueryLayer {
     const notes = [];
     const translated = []; // what each English or pinyin phrase stood for, for telling which page it names
     let last = 0;
+    let fixed = ""; // the query with its typos corrected: it names a page as the word it meant would
     const latinRun = (s) => {
+      fixed += s;
       const words = s.split(/[^a-z0-9.%]+/).filter(Boolean);
       for (const p of this.latin(words)) {
         if (p.via !== "latin") notes.push([p.from, p.text.replaceAll(WORD_CUT, "")]);
@@ -362,6 +366,7 @@ export class QueryLayer {
     for (const m of q.matchAll(CJK_RUN)) {
       latinRun(q.slice(last, m.index));
       const { text, fixes } = this.correct(m[0]);
+      fixed += text;
       for (const f of fixes) notes.push(f);
       for (const w of this.cjkWords(text)) pieces.push({ word: w });
       last = m.index + m[0].length;
@@ -435,7 +440,7 @@ export class QueryLayer {
       });
     }
     const uniqueNotes = [...new Map(notes.map((n) => [n.join("\u0000"), n])).values()];
-    return { terms, notes: uniqueNotes, normalised: q, kept, translated, name: nameKey(q) };
+    return { terms, notes: uniqueNotes, normalised: q, kept, translated, name: nameKey(fixed) };
   }
 
   /* How much of an explaining page's score a page keeps: its kind's factor,
