@@ -240,6 +240,8 @@ def test_layer_maps_traditional_characters_the_site_uses(tables):
     t2s = tables["t2s"]
     pairs = dict(zip(t2s[0::2], t2s[1::2]))
     assert pairs["規"] == "规" and pairs["務"] == "务" and pairs["紅"] == "红"
+    # 骂 is on no page, but in a thesaurus word (骂人) that 罵人 must reach
+    assert pairs["罵"] == "骂"
     assert all(s != t for t, s in pairs.items())
 
 

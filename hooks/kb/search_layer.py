@@ -310,7 +310,8 @@ def check_synonym_targets(query: QueryData, site_text: str) -> None:
 # --- character tables ----------------------------------------------------------
 
 def traditional_map(site_chars: set[str]) -> str:
-    """'繁简繁简…' for every traditional character whose simplified form is on the site (OpenCC t2s)."""
+    """'繁简繁简…' for every traditional character whose simplified form is on the site (OpenCC t2s):
+    on its pages, in the thesaurus' words or the stopwords."""
     import opencc
 
     chars = "".join(chr(i) for i in range(0x3400, 0xA000))
@@ -407,7 +408,9 @@ def build_layer(texts: list[str], headings: list[str], query: QueryData, cut,
                 kinds: dict | None = None, situations: dict | None = None, off: set[str] = frozenset(),
                 names: dict | None = None) -> dict:
     vocab = site_vocabulary(texts + headings, cut)
-    site_chars = set("".join(CJK.findall(" ".join(texts))))
+    # the characters a query can match on: the pages' and the thesaurus' and
+    # stopwords' (罵人 must become 骂人, a thesaurus word, though 骂 is on no page)
+    site_chars = set("".join(CJK.findall(" ".join([*texts, *query.synonyms, *query.stopwords]))))
     first, other = pinyin_table(common_chars() | site_chars)
     named = set(query.concepts)
     for name in headings:
