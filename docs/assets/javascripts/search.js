@@ -358,8 +358,9 @@ export class QueryLayer {
         if (p.via !== "latin") notes.push([p.from, p.text.replaceAll(WORD_CUT, "")]);
         if (p.via === "latin") pieces.push({ word: p.text, latin: true, general: p.general });
         else {
-          translated.push(p.text.replace(/[\s|]+/g, ""));
-          for (const w of p.text.split(/[ |]/)) pieces.push({ word: /[\u3400-\u9fff]/.test(w) ? w : w.toLowerCase(), translated: true });
+          const words = p.text.replaceAll(WORD_CUT, " ").split(" ");
+          translated.push(words.join(""));
+          for (const w of words) pieces.push({ word: /[\u3400-\u9fff]/.test(w) ? w : w.toLowerCase(), translated: true });
         }
       }
     };
