@@ -467,8 +467,10 @@ def test_a_target_is_looked_up_as_the_index_holds_it(page, server):
         const layer = new m.QueryLayer(data, tables);
         layer.english.set('size', '群|规模 多少|人|最好');
         const words = (q) => layer.analyse(q).terms.flatMap((t) => t.alts.map((a) => a.q));
-        return {syn: words('吵嘴'), en: words('size'), note: layer.analyse('size').notes};
+        return {syn: words('吵嘴'), en: words('size'), note: layer.analyse('size').notes, pinyin: words('shequn bianxian')};
 """)
+    # a pinyin word is a site word as written (社群变现), cut like the reader's Chinese
+    assert "社群" in asked["pinyin"] and "变现" in asked["pinyin"], asked
     assert "人身攻击" in asked["syn"] and "群规 模板" in asked["syn"], asked
     assert "规模" in asked["en"] and "群规" not in asked["en"], asked
     assert asked["note"] == [["size", "群规模 多少人最好"]], asked  # the reader sees the words as written

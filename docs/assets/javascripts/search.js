@@ -358,9 +358,12 @@ export class QueryLayer {
         if (p.via !== "latin") notes.push([p.from, p.text.replaceAll(WORD_CUT, "")]);
         if (p.via === "latin") pieces.push({ word: p.text, latin: true, general: p.general });
         else {
-          const words = p.text.replaceAll(WORD_CUT, " ").split(" ");
+          // an English term's words come cut as the index cuts them; a pinyin
+          // word is a site word, cut here like the reader's own Chinese
+          const cut = p.via === "en";
+          const words = cut ? p.text.replaceAll(WORD_CUT, " ").split(" ") : this.cjkWords(p.text);
           translated.push(words.join(""));
-          for (const w of words) pieces.push({ word: /[\u3400-\u9fff]/.test(w) ? w : w.toLowerCase(), translated: true });
+          for (const w of words) pieces.push({ word: /[\u3400-\u9fff]/.test(w) ? w : w.toLowerCase(), translated: true, cut });
         }
       }
     };
@@ -404,7 +407,7 @@ export class QueryLayer {
     const inStop = []; // per kept run: which characters the index's cut puts in a stopword (no pair of the index touches them)
     let span = "", flags = [], stops = [];
     const endSpan = () => { if (span) { kept.push(span); unsure.push(flags); inStop.push(stops); } span = ""; flags = []; stops = []; };
-    for (const { word, latin, translated, general } of pieces) {
+    for (const { word, latin, translated, general, cut } of pieces) {
       // a run ends at a dropped word and at what the reader did not type in Chinese
       if (this.stop.has(word) || latin || translated) endSpan();
       else if (/^[\u3400-\u9fff]+$/.test(word)) {
@@ -418,7 +421,7 @@ export class QueryLayer {
         }
       }
       if (this.stop.has(word) || seen.has(word)) continue;
-      addTerm(word, (!latin && word.length === 1) || general ? WEIGHTS.SINGLE_CHAR_FACTOR : 1, false, translated);
+      addTerm(word, (!latin && word.length === 1) || general ? WEIGHTS.SINGLE_CHAR_FACTOR : 1, false, Boolean(cut));
     }
     endSpan();
     // A query of particles and question words only (该怎么办) is looked up as
