@@ -379,13 +379,14 @@ export class QueryLayer {
 
     const terms = [];
     const seen = new Set();
-    const addTerm = (word, factor, bigram, whole = false) => {
+    const addTerm = (word, factor, bigram, cut = false) => {
       seen.add(word);
       // A word the index does not hold whole (a thesaurus word) is looked up
-      // as the index's words it is made of, at full weight; a bigram is
+      // as the index's words it is made of, at full weight, unless it comes
+      // cut as the index cuts it (cut: an English term's word); a bigram is
       // indexed with its own prefix, apart from the word it spells
       // (kb/search_layer.py, BIGRAM).
-      const parts = !bigram && !whole && word.length > 1 && !this.vocab.has(word) && /^[\u3400-\u9fff]+$/.test(word) ? this.segment(word, false) : [word];
+      const parts = !bigram && !cut && word.length > 1 && !this.vocab.has(word) && /^[\u3400-\u9fff]+$/.test(word) ? this.segment(word, false) : [word];
       let own = bigram ? this.bigramMark + word : parts.join(" ");
       // Unless a part is a lone character and the thesaurus says what the word
       // means: Pagefind neither checks that the parts stand together nor matches
