@@ -376,6 +376,26 @@ def test_trimmed_fragments_keep_sections_in_place(tmp_path):
     assert anchor["text"] == "标题" and out["content"].split()[anchor["location"]] == "标题"
 
 
+def test_the_index_holds_each_marked_token_once_without_its_mark(built_site):
+    """Pagefind indexes a word that holds punctuation as a compound: the word
+    without it, and its parts cut at ASCII punctuation. A marked token must
+    come out as one word, the bigram or alias word a query asks for, and not
+    also as a second word with the mark still on it (under a non-ASCII mark
+    that second copy was 30 % of the index, and no query could reach it)."""
+    import gzip
+
+    chunks = {p.name: gzip.decompress(p.read_bytes()) for p in (built_site / "pagefind" / "index").glob("*.pf_index")}
+    assert chunks
+    bigram = search_layer.BIGRAM.encode()
+    assert any(bigram in data for data in chunks.values())  # the bigrams are indexed
+    marked = re.compile(re.escape(search_layer.MARK.encode()) + rb"(?:" + re.escape(bigram) + rb"|[\xe4-\xe9][\x80-\xbf]{2})")
+    assert not [name for name, data in chunks.items() if marked.search(data)]
+    # no page's own text starts a word with the mark (the stored text would lose it)
+    for page, rel in search_layer.site_pages(built_site):
+        text = re.sub(r"<(script|style)\b.*?</\1>|<[^>]*>", " ", page.read_text(encoding="utf-8"), flags=re.S)
+        assert not re.search(r"(?:^|\s)" + re.escape(search_layer.MARK) + r"\S", text), rel
+
+
 def test_built_fragments_hold_no_marked_tokens_and_sections_start_at_their_heading(built_site):
     fragments = search_layer.read_fragments(built_site)
     assert fragments
