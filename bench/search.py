@@ -301,7 +301,7 @@ def transfer(site_dir: Path, path: str = "", query: str | None = None) -> dict:
     all_bytes, all_files = size(seen)
     search_files = [f for f in all_files if f not in page_files]
     return {"page": page_bytes, "search": all_bytes - page_bytes, "search_files": len(search_files),
-            "search_requests_before_query": sum(1 for f in page_files if f.startswith("pagefind/") or "search-layer" in f or f.endswith("javascripts/search.js"))}
+            "search_requests_before_query": sum(1 for f in page_files if f.startswith("pagefind/") or f.startswith("assets/search-") or f.endswith("javascripts/search.js"))}
 
 
 def index_size(site_dir: Path) -> dict:

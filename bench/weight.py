@@ -16,7 +16,7 @@ GOAL_FIRST_VISIT = 110 * 1024  # each measured page's first visit <= 110 KiB ove
 
 def kind_of(url: str, resource_type: str, mime: str) -> str:
     path = url.split("?", 1)[0].split("#", 1)[0]
-    if "/pagefind/" in path or path.endswith(("search_index.json", "search-layer.json")):
+    if "/pagefind/" in path or path.endswith(("search_index.json", "search-layer.json", "search-tables.json")):
         return "search"
     if resource_type == "document" or "text/html" in mime:
         return "html"

@@ -23,7 +23,7 @@ from siteutil import ROOT
 
 pytestmark = pytest.mark.browser
 
-SEARCH_FILES = re.compile(r"/pagefind/|/search-layer\.json|/javascripts/search\.js")
+SEARCH_FILES = re.compile(r"/pagefind/|/search-(?:layer|tables)\.json|/javascripts/search\.js")
 
 
 def _requests(page) -> list[str]:
