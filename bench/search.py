@@ -11,7 +11,9 @@ Measures, on a strict build served on 127.0.0.1:
   without the thesaurus (data/synonyms.yml emptied) and without the query
   layer (the raw query straight to Pagefind);
 - cost: bytes transferred before the reader searches, and for the first query,
-  on the real site (1x) and with the content pages copied ten times (10x);
+  on the real site (1x) and with the content pages copied ten times (10x):
+  one keyword and one question, and every query of the development set as a
+  reader's first (median, p90, largest);
   time from the last keystroke to the results shown (median and p95);
 - design (b): Material's own lunr search as it was at the last release that
   used it (git commit LUNR_COMMIT), same queries, and its first-query bytes.
@@ -53,6 +55,7 @@ OWN_SET = ROOT / "tests" / "search_queries.yml"
 TOP = 10
 COST_QUERY = "种子用户"  # the query of the issue's cost measurement
 COST_QUESTION = "群里没人说话怎么办"  # a question: it also fetches the tables (situations, pinyin, ...)
+FIRST_QUERY_GOAL = 200 * 1024  # the issue's goal for a first query at 1x
 LUNR_COMMIT = "05dfe4f"  # the last commit with Material's lunr search (search-query.js)
 
 
@@ -258,29 +261,28 @@ def measure_site(site_dir: Path, sets: dict[str, list[Query]]) -> dict[str, list
 
 # --- bytes ---------------------------------------------------------------------
 
-def transfer(site_dir: Path, path: str = "", query: str | None = None) -> dict:
-    """Bytes (gzip, as a server with gzip sends them) fetched by a first visit to
-    ``path``, then by typing ``query`` into search."""
-    from playwright.sync_api import sync_playwright
+def _gzip_size(p: Path) -> int:
+    """Bytes a server with gzip sends for ``p`` (Pagefind's files come compressed)."""
+    return len(gzip.compress(p.read_bytes(), 6)) if p.suffix not in (".png", ".jpg", ".woff2", ".pf_index", ".pf_fragment", ".pf_meta", ".pagefind") else p.stat().st_size
 
-    def gz(p: Path) -> int:
-        return len(gzip.compress(p.read_bytes(), 6)) if p.suffix not in (".png", ".jpg", ".woff2", ".pf_index", ".pf_fragment", ".pf_meta", ".pagefind") else p.stat().st_size
 
-    with StaticServer(site_dir, "/") as server, sync_playwright() as pw:
-        browser = open_browser(pw)
-        page = browser.new_page(locale="zh-CN")
-        seen: list[str] = []
-        page.on("request", lambda r: seen.append(r.url))
-        page.goto(server.url + path)
+def _first_visit(browser, server, site_dir: Path, path: str, query: str | None) -> dict:
+    """One reader with an empty cache (a context of its own): the bytes fetched
+    by a first visit to ``path``, then by typing ``query`` into search."""
+    context = browser.new_context(locale="zh-CN")
+    page = context.new_page()
+    seen: list[str] = []
+    page.on("request", lambda r: seen.append(r.url))
+    page.goto(server.url + path)
+    page.wait_for_load_state("networkidle")
+    before = list(seen)
+    if query is not None:
+        page.keyboard.press("/")
+        page.evaluate(WAIT_RESULTS, query)
+        page.locator(PAGEFIND_UI["box"]).type(query)
+        page.evaluate("window.__kbWait")
         page.wait_for_load_state("networkidle")
-        before = list(seen)
-        if query is not None:
-            page.keyboard.press("/")
-            page.evaluate(WAIT_RESULTS, query)
-            page.locator(PAGEFIND_UI["box"]).type(query)
-            page.evaluate("window.__kbWait")
-            page.wait_for_load_state("networkidle")
-        browser.close()
+    context.close()
 
     def size(urls):
         total, files = 0, []
@@ -293,7 +295,7 @@ def transfer(site_dir: Path, path: str = "", query: str | None = None) -> dict:
             if file.is_dir() or rel.endswith("/") or rel == "":
                 file = file / "index.html"
             if file.exists():
-                total += gz(file)
+                total += _gzip_size(file)
                 files.append(rel)
         return total, files
 
@@ -302,6 +304,36 @@ def transfer(site_dir: Path, path: str = "", query: str | None = None) -> dict:
     search_files = [f for f in all_files if f not in page_files]
     return {"page": page_bytes, "search": all_bytes - page_bytes, "search_files": len(search_files),
             "search_requests_before_query": sum(1 for f in page_files if f.startswith("pagefind/") or f.startswith("assets/search-") or f.endswith("javascripts/search.js"))}
+
+
+def transfer(site_dir: Path, path: str = "", query: str | None = None) -> dict:
+    """Bytes (gzip, as a server with gzip sends them) fetched by a first visit to
+    ``path``, then by typing ``query`` into search."""
+    from playwright.sync_api import sync_playwright
+
+    with StaticServer(site_dir, "/") as server, sync_playwright() as pw:
+        browser = open_browser(pw)
+        try:
+            return _first_visit(browser, server, site_dir, path, query)
+        finally:
+            browser.close()
+
+
+def first_query_bytes(site_dir: Path, queries: list[Query]) -> dict:
+    """The bytes of each query of a set typed as a reader's first (a fresh
+    reader each time, on the home page): their median, 90th percentile and
+    largest, and how many stay within FIRST_QUERY_GOAL. One keyword says
+    little: a question looks up more words, and each word one index chunk."""
+    from playwright.sync_api import sync_playwright
+
+    with StaticServer(site_dir, "/") as server, sync_playwright() as pw:
+        browser = open_browser(pw)
+        try:
+            sizes = sorted(_first_visit(browser, server, site_dir, "", q.q)["search"] for q in queries)
+        finally:
+            browser.close()
+    return {"n": len(sizes), "median": statistics.median(sizes), "p90": sizes[int(0.9 * (len(sizes) - 1))],
+            "max": sizes[-1], "within_goal": sum(1 for b in sizes if b <= FIRST_QUERY_GOAL)}
 
 
 def index_size(site_dir: Path) -> dict:
@@ -630,6 +662,17 @@ def report_md(data: dict) -> str:
             lines.append(f"| {name} | {v['page'] / 1024:.1f} KiB | {v['search_requests_before_query']} | {v['search'] / 1024:.1f} KiB | {v['search_files']} | {size} |")
         if "1x" in c and "10x" in c:
             lines.append(f"\n10× 内容时第一次查询的字节是 1× 的 {c['10x']['search'] / c['1x']['search']:.2f} 倍（目标 ≤ 1.5 倍）。")
+    if data.get("first_queries"):
+        f = data["first_queries"]
+        lines += ["", "### 每个查询都当作读者的第一次查询（开发集 1，每次一个空缓存的新读者，首页）", "",
+                  f"| 站点 | 查询数 | 中位数 | p90 | 最大 | ≤ {FIRST_QUERY_GOAL // 1024} KiB 的 |", "|---|---|---|---|---|---|"]
+        for name, v in f.items():
+            lines.append(f"| {name} | {v['n']} | {v['median'] / 1024:.1f} KiB | {v['p90'] / 1024:.1f} KiB | {v['max'] / 1024:.1f} KiB | {v['within_goal']} / {v['n']} |")
+        if "1x" in f and "10x" in f:
+            lines.append(f"\n10× 内容时中位数是 1× 的 {f['10x']['median'] / f['1x']['median']:.2f} 倍。")
+        if "1x" in f and "1x" in data.get("cost", {}):
+            one, median = data["cost"]["1x"]["search"], f["1x"]["median"]
+            lines.append(f"\n上面关键词「{COST_QUERY}」的 {one / 1024:.1f} KiB {'低于' if one < median else '不低于'}这个中位数：一个查询每查一个词（同义词、二元组也算）就要取那个词所在的一块索引。")
     t = data["quality"].get("dev")
     if t and t.get("ms_median") is not None:
         lines.append(f"\n从最后一次按键到结果显示：中位数 {t['ms_median']} ms，p95 {t['ms_p95']} ms（开发集）。")
@@ -711,6 +754,8 @@ def main() -> int:
         # a question (several words: the situations and other tables come too), 1x and 10x
         data["cost"]["1x-question"] = transfer(site, "", COST_QUESTION)
         data["cost"]["10x-question"] = transfer(ten, "", COST_QUESTION)
+        # every query of set 1 as a reader's first, 1x and 10x
+        data["first_queries"] = {"1x": first_query_bytes(site, dev), "10x": first_query_bytes(ten, dev)}
         old = before_site(tmp)
         data["before"] = {k: asdict(score(v)) for k, v in measure_site(old, ab_sets | {"checklist-items": items, "page-aliases": aliases}).items()}
         data["before"]["cost"] = transfer(old, "", first) | index_size(old)
