@@ -281,6 +281,13 @@ def test_pages_are_indexed_cut_into_the_vocabulary_words():
     assert "QQ 群" in out
 
 
+def test_words_on_nearly_every_page_are_listed_for_search_js_to_skip(layer):
+    assert search_layer.everywhere_words(["群规很重要", "群主和群规", "新人进群"], list, share=0.9) == ["群"]
+    assert search_layer.everywhere_words(["群规", "群主", "新人"], list, share=0.6) == ["群"]
+    # on the site: 群 is on every page; a word that tells pages apart is not listed
+    assert "群" in layer["all"] and "红包" not in layer["all"] and len(layer["all"]) < 20, layer["all"]
+
+
 def test_pages_are_indexed_with_their_bigrams_marked():
     tokenizer = search_layer.segmenter()
     M = search_layer.MARK

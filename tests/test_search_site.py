@@ -415,6 +415,25 @@ def test_a_pair_of_characters_inside_a_word_is_not_that_word(page, server):
     assert found["pair"][:1] == ["/cases/starbucks/"], found["pair"]
 
 
+def test_a_word_on_nearly_every_page_is_not_looked_up_unless_it_is_all_the_query_has(page, server):
+    """群 is on every page: it ranks no page above another, and looking it up
+    would fetch an index chunk for it alone (kb/search_layer.py,
+    EVERYWHERE_SHARE). A query that is only 群 still gets results."""
+    asked = _with_search_module(page, server, """
+        const layer = new m.QueryLayer(data, tables);
+        const asks = async (q) => {
+          const seen = [];
+          const pf = { search: async (w) => { seen.push(w); return { results: [{ id: 'p', score: 1, words: [0] }] }; } };
+          const ranked = await m.rank(pf, layer, layer.analyse(q));
+          return { seen, ranked: ranked.length };
+        };
+        return { all: [...layer.everywhere], mixed: await asks('群里的红包'), alone: await asks('群') };
+    """)
+    assert "群" in asked["all"], asked["all"]
+    assert "红包" in asked["mixed"]["seen"] and not set(asked["mixed"]["seen"]) & set(asked["all"]), asked["mixed"]
+    assert asked["alone"]["seen"] == ["群"] and asked["alone"]["ranked"] == 1, asked["alone"]
+
+
 def test_an_english_word_of_many_terms_counts_little_an_unknown_one_is_looked_up(page, server):
     """group is in many of the pages' English terms (group rules, QQ group...):
     it names no page, so it counts like a lone character. A word no term holds

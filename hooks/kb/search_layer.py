@@ -208,6 +208,21 @@ def _broken_name(pieces: list[str], stop: set[str]) -> bool:
     return any(len(a) == 1 and len(b) == 1 and a not in stop and b not in stop for a, b in zip(pieces, pieces[1:]))
 
 
+#: A word on at least this share of the pages tells no page from another
+#: (BM25 gives it next to no weight: 0.1 against 4-5 for a word on one page),
+#: so search.js does not look it up unless the query has nothing else: the
+#: lookup would fetch an index chunk for it alone (群 is on every page).
+EVERYWHERE_SHARE = 0.9
+
+
+def everywhere_words(texts: list[str], cut, share: float = EVERYWHERE_SHARE) -> list[str]:
+    """The words (single characters too) that at least ``share`` of the texts hold."""
+    df: Counter = Counter()
+    for text in texts:
+        df.update({word for run in CJK.findall(text) for word in cut(run)})
+    return sorted(w for w, n in df.items() if n >= share * len(texts))
+
+
 def site_vocabulary(texts: list[str], cut) -> Counter:
     """CJK words of two or more characters, counted, segmented like the index."""
     counts: Counter = Counter()
@@ -433,6 +448,7 @@ def build_layer(texts: list[str], headings: list[str], query: QueryData, cut,
         "syn": {search_words(word): [index_words(t, cut) for t in targets] for word, targets in query.synonyms.items()},
         "stop": [search_words(w) for w in query.stopwords],
         "n": len(texts),
+        "all": everywhere_words(texts, cut),  # words on nearly every page (EVERYWHERE_SHARE)
         "lang": INDEX_LANGUAGE,
         # page kinds (KIND_FACTORS) and the situations each page answers, by Pagefind id
         "kf": {} if "kinds" in off else KIND_FACTORS,

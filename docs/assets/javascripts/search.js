@@ -134,6 +134,8 @@ export class QueryLayer {
     this.synonyms = new Map(Object.entries(data.syn));
     this.stop = new Set(data.stop);
     this.pages = data.n || 100;
+    // Words on nearly every page (kb/search_layer.py, EVERYWHERE_SHARE).
+    this.everywhere = new Set(data.all || []);
     this.maxWord = 8;
     // Words the segmenter knows besides the index's own: thesaurus keys and
     // stopwords must come out whole ("没人说话", "怎么办").
@@ -497,13 +499,18 @@ export async function rank(pagefind, layer, analysis) {
   // frequency, and the weight of where it stands: title, headings, aliases).
   // A page's score is the sum over the query's terms, as in BM25 for a query
   // of several words, times the share of the query it covers.
+  // A word on nearly every page (layer.everywhere) ranks no page above
+  // another, and its lookup would fetch an index chunk for nothing: it is
+  // looked up only when the query has nothing else.
+  const wanted = (alt) => alt.lookup !== false;
+  const skipEverywhere = terms.some((t) => t.alts.some((a) => wanted(a) && !layer.everywhere.has(a.q)));
   const perTerm = await Promise.all(terms.map(async (term) => {
     const scores = new Map();
     // page id -> where the term stands in it (Pagefind's word positions), for
     // proximity: only the reader's words and their thesaurus words count
     const at = !term.bigram && term.factor >= 1 ? new Map() : null;
     for (const alt of term.alts) {
-      if (alt.lookup === false) continue;
+      if (!wanted(alt) || (skipEverywhere && layer.everywhere.has(alt.q))) continue;
       for (const r of await lookup(alt.q)) {
         const s = r.score * alt.factor * term.factor;
         if (s > (scores.get(r.id)?.s || 0)) scores.set(r.id, { s, result: r });
