@@ -209,8 +209,8 @@ def _broken_name(pieces: list[str], stop: set[str]) -> bool:
 
 
 #: A word on at least this share of the pages tells no page from another
-#: (Pagefind's BM25 idf, ln((N - n + 0.5) / (n + 0.5) + 1), is 0.11 for it,
-#: against 4.3 for a word on one page of the site's 115),
+#: (Pagefind's BM25 idf, ln((N - n + 0.5) / (n + 0.5) + 1), is 0.11 at
+#: nine pages in ten, against 4.3 for a word on one page of a hundred or so),
 #: so search.js does not look it up unless the query has nothing else: the
 #: lookup would fetch an index chunk for it alone (群 is on every page).
 EVERYWHERE_SHARE = 0.9
