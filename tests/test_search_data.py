@@ -313,6 +313,33 @@ def test_no_bigram_touches_a_stopword():
     assert search_layer.bigrams("目的地", ["目的", "地"], {"的"}) == ["的地"]
 
 
+def test_a_word_the_query_vocabulary_leaves_out_is_indexed_as_a_pair_too():
+    """The query's cut knows only the words the site uses twice or more
+    (MIN_WORD_COUNT); a word used once (举办) comes out of it as two lone
+    characters, whose pair is looked up as a bigram. So the pair is indexed
+    as a bigram too, where the page holds it as a word."""
+    assert search_layer.bigrams("举办活动", ["举办", "活动"], known={"活动"}) == ["举办", "办活"]
+    assert search_layer.bigrams("举办活动", ["举办", "活动"], known={"举办", "活动"}) == ["办活"]
+    assert search_layer.bigrams("举办活动", ["举办", "活动"]) == ["办活"]  # no vocabulary given: every word counts as known
+
+
+def test_every_two_character_word_a_query_cannot_cut_is_indexed_as_a_bigram(built_site, layer):
+    """On the built site: each two-character word of the index that the
+    layer's vocabulary does not hold (so a query cuts it into characters and
+    asks for the pair) is in the index as a bigram as well."""
+    import gzip
+
+    chunks = b"".join(gzip.decompress(p.read_bytes()) for p in (built_site / "pagefind" / "index").glob("*.pf_index"))
+    # A word of Pagefind's index is a CBOR text string: 0x66 heads one of six bytes (two Chinese characters).
+    words = {m.decode() for m in re.findall(rb"\x66((?:[\xe4-\xe9][\x80-\xbf]{2}){2})", chunks)}
+    vocab = {w for ws in layer["v"].values() for w in ws.split(",")}
+    unknown = sorted(w for w in words - vocab - set(layer["stop"]) if re.fullmatch(r"[\u4e00-\u9fff]{2}", w))
+    assert len(unknown) > 100, "the site has words it uses once"
+    # 0x69 heads a string of nine bytes: the bigram mark (three bytes) and the pair
+    missing = [w for w in unknown if b"\x69" + (search_layer.BIGRAM + w).encode() not in chunks]
+    assert not missing, missing[:20]
+
+
 def test_table_cells_and_rows_are_separated_in_the_stored_text():
     """An excerpt from a table reads cell by cell, row by row: Pagefind joins
     cells with a space, which disappears between Chinese words."""

@@ -409,7 +409,8 @@ def index_words(text: str, cut) -> str:
 #: Words the site uses only once are left out of the layer's vocabulary: the
 #: query then meets them through their characters and bigrams (measured: the
 #: same hit@1 and hit@3 on the development sets, and 5.9 KiB less for every
-#: first query).
+#: first query). A two-character one is indexed as a bigram too (``bigrams``,
+#: ``known``).
 MIN_WORD_COUNT = 2
 
 
@@ -428,8 +429,8 @@ def vocabulary_by_count(vocab: Counter, minimum: int = MIN_WORD_COUNT) -> dict[s
 
 def build_layer(texts: list[str], headings: list[str], query: QueryData, cut,
                 kinds: dict | None = None, situations: dict | None = None, off: set[str] = frozenset(),
-                names: dict | None = None) -> dict:
-    vocab = site_vocabulary(texts + headings, cut)
+                names: dict | None = None, vocab: Counter | None = None) -> dict:
+    vocab = site_vocabulary(texts + headings, cut) if vocab is None else vocab
     # the characters a query can match on: the pages' and the thesaurus' and
     # stopwords' (罵人 must become 骂人, a thesaurus word, though 骂 is on no page)
     site_chars = set("".join(CJK.findall(" ".join([*texts, *query.synonyms, *query.stopwords]))))
@@ -510,13 +511,17 @@ _TAG_NAME = re.compile(r"<\s*(/?)\s*([a-zA-Z0-9]+)")
 _VOID = {"br", "hr", "img", "input", "meta", "link", "source", "wbr", "col", "area", "base", "track", "embed", "param"}
 
 
-def bigrams(run: str, words=(), stop=frozenset()) -> list[str]:
+def bigrams(run: str, words=(), stop=frozenset(), known=None) -> list[str]:
     """Adjacent character pairs of a Chinese run, without those that are
-    already one of its words (those are indexed as words) and without those
-    that touch a stopword (``stop``: 的, 了, 怎么办): search.js takes the
-    stopwords out of the query before it pairs the characters that are left,
-    so no query ever asks for 里的 or 么办. ``words`` is the run's cut."""
-    have = {w for w in words if len(w) == 2}
+    already one of its words that a query can ask for (those are indexed as
+    words) and without those that touch a stopword (``stop``: 的, 了, 怎么办):
+    search.js takes the stopwords out of the query before it pairs the
+    characters that are left, so no query ever asks for 里的 or 么办. ``words``
+    is the run's cut; ``known`` the words of the query's vocabulary (None: all
+    words). A word the vocabulary leaves out (MIN_WORD_COUNT: 举办, 主持, on
+    one page each) is cut by the query into its characters, which look it up
+    as a pair: it is indexed as a pair too, or no query would meet it whole."""
+    have = {w for w in words if len(w) == 2 and (known is None or w in known)}
     dropped = [w in stop for w in words for _ in w] if stop and "".join(words) == run else [False] * len(run)
     pairs = (run[i:i + 2] for i in range(len(run) - 1) if not (dropped[i] or dropped[i + 1]))
     return list(dict.fromkeys(b for b in pairs if b not in have))
@@ -536,7 +541,7 @@ def ablated(env=None) -> set[str]:
 
 
 def segmented_html(html: str, cut, *, with_bigrams: bool = True, weights: dict | None = None,
-                   stop=frozenset()) -> str:
+                   stop=frozenset(), known=None) -> str:
     """``html`` with every CJK run in its text cut into words by ``cut`` and the
     words separated by spaces, for Pagefind to index.
 
@@ -547,7 +552,8 @@ def segmented_html(html: str, cut, *, with_bigrams: bool = True, weights: dict |
     word the page holds could miss it.
 
     Besides the words: each run's bigrams (MARK + pair, see MARK; none that
-    touches one of the ``stop`` words, see ``bigrams``), headings
+    touches one of the ``stop`` words or is a word of ``known``, see
+    ``bigrams``), headings
     with their FIELD_WEIGHTS (``weights``), and the text of INDEX_ONLY blocks
     (words and bigrams, as body text) with every token marked, so that it ranks
     the page but never shows in an excerpt: an alias that the cut splits into
@@ -606,7 +612,7 @@ def segmented_html(html: str, cut, *, with_bigrams: bool = True, weights: dict |
         elif marked():
             def marked_words(m):
                 words = list(cut(m.group()))
-                extra = [BIGRAM + b for b in bigrams(m.group(), words, stop)] if with_bigrams else []
+                extra = [BIGRAM + b for b in bigrams(m.group(), words, stop, known)] if with_bigrams else []
                 return " " + " ".join(words + extra) + " "
             out.append(" " + " ".join(MARK + token for token in CJK.sub(marked_words, part).split()) + " ")
         elif not CJK.search(part):
@@ -619,7 +625,7 @@ def segmented_html(html: str, cut, *, with_bigrams: bool = True, weights: dict |
 
             def run_words(m):
                 words = list(cut(m.group()))
-                extra = [MARK + BIGRAM + b for b in bigrams(m.group(), words, stop)] if with_bigrams else []
+                extra = [MARK + BIGRAM + b for b in bigrams(m.group(), words, stop, known)] if with_bigrams else []
                 return " " + " ".join(words + extra) + " "
             out.append(CJK.sub(run_words, part))
     return "".join(out)
@@ -681,7 +687,8 @@ def site_pages(site_dir: Path):
             yield page, rel
 
 
-def run_pagefind(site_dir: Path, cut, off: set[str] = frozenset(), stop=frozenset()) -> tuple[str, dict[str, dict]]:
+def run_pagefind(site_dir: Path, cut, off: set[str] = frozenset(), stop=frozenset(),
+                 known=None) -> tuple[str, dict[str, dict]]:
     """Index ``site_dir`` into ``site_dir``/pagefind; return Pagefind's summary line.
 
     Pagefind reads a copy of the pages whose Chinese text is already cut into
@@ -696,7 +703,7 @@ def run_pagefind(site_dir: Path, cut, off: set[str] = frozenset(), stop=frozense
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(segmented_html(page.read_text(encoding="utf-8"), cut, with_bigrams="bigrams" not in off,
                                              weights={k: 1 for k in FIELD_WEIGHTS} if "fields" in off else None,
-                                             stop=stop), encoding="utf-8")
+                                             stop=stop, known=known), encoding="utf-8")
         output = site_dir / "pagefind"
         shutil.rmtree(output, ignore_errors=True)
         result = subprocess.run(
@@ -741,11 +748,13 @@ def index_site(site_dir: Path, query: QueryData, pages: list[tuple]) -> tuple[st
     off = ablated()
     tokenizer = serve_cache.tokenizer(segmenter, query.concepts | set(titles), query.stopwords)
     cut = cutter(tokenizer)
-    summary, fragments = run_pagefind(site_dir, cut, off, frozenset(query.stopwords))
+    vocab = site_vocabulary(texts + headings, cut)
+    known = {word for word, n in vocab.items() if n >= MIN_WORD_COUNT}  # the layer's vocabulary (vocabulary_by_count)
+    summary, fragments = run_pagefind(site_dir, cut, off, frozenset(query.stopwords), known)
     aliases = {url: list(names) for _t, _h, url, names in pages}
     kinds = page_kinds(fragments, aliases)
     layer = build_layer(texts, headings, query, cut, kinds, situations_by_id(fragments, situations), off,
-                        names=page_names(fragments, aliases))
+                        names=page_names(fragments, aliases), vocab=vocab)
     return summary, write_layer(site_dir, layer)
 
 
