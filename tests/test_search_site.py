@@ -561,6 +561,16 @@ def test_spaces_between_chinese_words_do_not_change_the_query(search_page):
     assert _search(search_page, "群 没人 说话")[:5] == _search(search_page, "群没人说话")[:5]
 
 
+def test_an_opener_from_a_group_chat_does_not_change_the_query(search_page):
+    """请问, 求助, 各位 open a question as one asks in a group chat; they are
+    no content (data/query_words.yml): the query ranks as it does without
+    them, and still names the page its other words name (NAME_BOOST)."""
+    for plain in ("群里没人说话怎么办", "群规模板"):
+        want = _search(search_page, plain)[:3]
+        for opener in ("请问", "求助，", "各位"):
+            assert _search(search_page, opener + plain)[:3] == want, opener + plain
+
+
 # --- hosted under a sub-path ---------------------------------------------------
 
 def test_search_works_under_a_sub_path(page, subpath_server):

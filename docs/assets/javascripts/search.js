@@ -447,7 +447,16 @@ export class QueryLayer {
       });
     }
     const uniqueNotes = [...new Map(notes.map((n) => [n.join("\u0000"), n])).values()];
-    return { terms, notes: uniqueNotes, normalised: q, kept, translated, name: nameKey(fixed) };
+    // The words the query opens with that are no content (请问, 怎么): the
+    // query without them names a page too (rank, NAME_BOOST).
+    let opener = "";
+    for (const { word, latin, translated: t } of pieces) {
+      if (latin || t || !this.stop.has(word)) break;
+      opener += word;
+    }
+    const name = nameKey(fixed);
+    const bareName = opener && name.startsWith(opener) ? name.slice(opener.length) : name;
+    return { terms, notes: uniqueNotes, normalised: q, kept, translated, name, bareName };
   }
 
   /* How much of an explaining page's score a page keeps: its kind's factor,
@@ -549,7 +558,7 @@ export async function rank(pagefind, layer, analysis) {
       }
     }
   }
-  const named = new Set(layer.names.get(analysis.name) || []);
+  const named = new Set(layer.names.get(analysis.name) || layer.names.get(analysis.bareName) || []);
   const ranked = [...total.entries()].map(([id, e]) => {
     const situation = layer.situationMatch(id, analysis);
     return {
