@@ -51,7 +51,8 @@ export const WEIGHTS = {
   /* A reference or utility page keeps its full score when the query names it. */
   NAMED_DICE: 0.5,
   /* A page whose title, or one of the aliases its 「也可以搜」 line shows, is the
-   * whole query (nameKey: letters and digits only, so spaces and punctuation do
+   * whole query, or the query without the stopwords it opens with (请问, 怎么)
+   * (nameKey: letters and digits only, so spaces and punctuation do
    * not count): its score is
    * multiplied by 1 + WEIGHTS.NAME_BOOST. The line tells the reader that
    * searching these words finds the page. */
