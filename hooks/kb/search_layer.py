@@ -414,13 +414,19 @@ def index_words(text: str, cut) -> str:
 MIN_WORD_COUNT = 2
 
 
-def vocabulary_by_count(vocab: Counter, minimum: int = MIN_WORD_COUNT) -> dict[str, str]:
-    """{count bucket: 'word,word,…'}: counts rounded to powers of two are all the
-    segmenter needs, and words grouped that way compress well."""
+def layer_vocabulary(vocab: Counter) -> set[str]:
+    """The words of the layer's vocabulary (MIN_WORD_COUNT): those a query's
+    cut can give; the index leaves no other word out of its bigrams (``bigrams``)."""
+    return {word for word, n in vocab.items() if n >= MIN_WORD_COUNT}
+
+
+def vocabulary_by_count(vocab: Counter) -> dict[str, str]:
+    """{count bucket: 'word,word,…'} of ``layer_vocabulary``: counts rounded to
+    powers of two are all the segmenter needs, and words grouped that way
+    compress well."""
     buckets: dict[str, list[str]] = {}
-    for word, n in sorted(vocab.items()):
-        if n < minimum:
-            continue
+    for word in sorted(layer_vocabulary(vocab)):
+        n = vocab[word]
         buckets.setdefault(str(1 << (n.bit_length() - 1)), []).append(word)
     return {k: ",".join(v) for k, v in sorted(buckets.items(), key=lambda kv: int(kv[0]))}
 
@@ -429,8 +435,9 @@ def vocabulary_by_count(vocab: Counter, minimum: int = MIN_WORD_COUNT) -> dict[s
 
 def build_layer(texts: list[str], headings: list[str], query: QueryData, cut,
                 kinds: dict | None = None, situations: dict | None = None, off: set[str] = frozenset(),
-                names: dict | None = None, vocab: Counter | None = None) -> dict:
-    vocab = site_vocabulary(texts + headings, cut) if vocab is None else vocab
+                names: dict | None = None, *, vocab: Counter) -> dict:
+    """The query layer; ``vocab`` is ``site_vocabulary`` of the texts and
+    headings, counted once a build (``index_site``)."""
     # the characters a query can match on: the pages' and the thesaurus' and
     # stopwords' (罵人 must become 骂人, a thesaurus word, though 骂 is on no page)
     site_chars = set("".join(CJK.findall(" ".join([*texts, *query.synonyms, *query.stopwords]))))
@@ -749,8 +756,7 @@ def index_site(site_dir: Path, query: QueryData, pages: list[tuple]) -> tuple[st
     tokenizer = serve_cache.tokenizer(segmenter, query.concepts | set(titles), query.stopwords)
     cut = cutter(tokenizer)
     vocab = site_vocabulary(texts + headings, cut)
-    known = {word for word, n in vocab.items() if n >= MIN_WORD_COUNT}  # the layer's vocabulary (vocabulary_by_count)
-    summary, fragments = run_pagefind(site_dir, cut, off, frozenset(query.stopwords), known)
+    summary, fragments = run_pagefind(site_dir, cut, off, frozenset(query.stopwords), layer_vocabulary(vocab))
     aliases = {url: list(names) for _t, _h, url, names in pages}
     kinds = page_kinds(fragments, aliases)
     layer = build_layer(texts, headings, query, cut, kinds, situations_by_id(fragments, situations), off,
